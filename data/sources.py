@@ -1,0 +1,360 @@
+"""Source loaders: each mirrored corpus (and a user's own JSONL/CSV/Parquet) to records.
+
+A record is a dict with a stable ``id`` (source + key, the same across runs), ``source``,
+``title``, ``text``, ``date`` (ISO date or None) and ``meta`` (the source's own fields).
+Malformed rows are never dropped silently: loaders return them as :class:`Problem` entries.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from data.text import normalize, strip_markdown
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CORPUS_ENV = "WIRECAT_CORPUS_DIR"
+
+# Published checksums of the mirrored files (../shared/corpus/README.md).
+KNOWN_FILES: dict[str, tuple[str, str]] = {
+    "ag_news": ("ag_news/test.csv", "72b844642f92fb74fe397f0d1dd8a46d4cfd6fff60bc5c1a214fe40c44708fd7"),
+    "reuters_isot": ("reuters_isot_sample/true_sample.csv", "6d247396e88115c633f434da5c650c4e3a96b30a664e1df5b93f2ce441814661"),
+    "bbc": ("bbc/bbc-fulltext.zip", "329bcac27801b024aa46ba344fc50a51fb089f0248c86a478d369bf7a99a1252"),
+    "travel_advisories": ("us_travel_advisories/us-travel-advisories.zip", "c0cb694cad3d97df940e768f658daa32f07e86aae4298b54c977a4d71e88e893"),
+    "reuters21578": ("reuters21578/reuters21578.tar.gz", "e1c9b002d03bd4f515d616dd30a03603a1887e737926c8500ce21fd6909536e4"),
+}
+AG_CLASSES = {1: "World", 2: "Sports", 3: "Business", 4: "Sci/Tech"}
+
+
+class CorpusError(RuntimeError):
+    """A source cannot be read at all: missing, corrupt or failing its checksum."""
+
+
+@dataclass
+class Problem:
+    """A record that could not be loaded: where it is and why."""
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class Loaded:
+    records: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def corpus_dirs(configured: str | Path | None = None) -> list[Path]:
+    """Where to look for corpus files, in order: the configured path, $WIRECAT_CORPUS_DIR,
+    data/raw/, then the sibling mirror ../shared/corpus/."""
+    if configured:
+        return [Path(configured).expanduser()]
+    if os.environ.get(CORPUS_ENV):
+        return [Path(os.environ[CORPUS_ENV]).expanduser()]
+    return [REPO_ROOT / "data" / "raw", REPO_ROOT.parent / "shared" / "corpus"]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def locate(relpath: str, corpus_dir: str | Path | None = None, sha256: str | None = None) -> Path:
+    """Find a corpus file; stop with an error naming the file and every place looked in."""
+    looked = corpus_dirs(corpus_dir)
+    for base in looked:
+        path = base / relpath
+        if path.is_file():
+            if sha256:
+                actual = sha256_file(path)
+                if actual != sha256:
+                    raise CorpusError(f"{path}: checksum mismatch (sha256 {actual}, expected {sha256})")
+            return path
+    places = ", ".join(str(p) for p in looked)
+    raise CorpusError(f"{relpath} not found; looked in: {places} (set ${CORPUS_ENV} or corpus_dir)")
+
+
+def _record(source: str, key: str, title: str, text: str, date: str | None, **meta) -> dict:
+    return {"id": f"{source}:{key}", "source": source, "title": normalize(title),
+            "text": normalize(text), "date": date, "meta": meta}
+
+
+def _parse_date(value: str, formats: tuple[str, ...]) -> str | None:
+    value = value.strip()
+    for fmt in formats:
+        try:
+            return datetime.strptime(value, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _csv_rows(path: Path, expected_header: list[str]):
+    """Yield (line number, row) for a CSV file whose header must match; wrong widths are problems."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header != expected_header:
+            raise CorpusError(f"{path}:1: header {header} is not {expected_header}")
+        for row in reader:
+            yield reader.line_num, row
+
+
+def load_ag_news(path: Path) -> Loaded:
+    out = Loaded()
+    for n, (line, row) in enumerate(_csv_rows(path, ["label", "title", "description"]), start=1):
+        if len(row) != 3:
+            out.problems.append(Problem(str(path), line, f"expected 3 fields, got {len(row)}"))
+            continue
+        label, title, text = row
+        if not label.isdigit() or int(label) not in AG_CLASSES:
+            out.problems.append(Problem(str(path), line, f"label {label!r} is not one of 1-4"))
+            continue
+        out.records.append(_record("ag_news", f"{n:05d}", title, text, None,
+                                   category=AG_CLASSES[int(label)]))
+    return out
+
+
+def load_reuters_isot(path: Path) -> Loaded:
+    out = Loaded()
+    for n, (line, row) in enumerate(_csv_rows(path, ["title", "text", "subject", "date", "label"]), start=1):
+        if len(row) != 5:
+            out.problems.append(Problem(str(path), line, f"expected 5 fields, got {len(row)}"))
+            continue
+        title, text, subject, date, _ = row
+        if not text.strip():
+            out.problems.append(Problem(str(path), line, "empty text"))
+            continue
+        out.records.append(_record("reuters_isot", f"{n:04d}", title, text,
+                                   _parse_date(date, ("%B %d, %Y", "%b %d, %Y", "%d-%b-%y")),
+                                   subject=subject))
+    return out
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        zf = zipfile.ZipFile(path)
+        bad = zf.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise CorpusError(f"{path}: unreadable zip archive ({exc})") from exc
+    if bad:
+        raise CorpusError(f"{path}: corrupt member {bad}")
+    return zf
+
+
+def load_bbc(path: Path) -> Loaded:
+    out = Loaded()
+    member = re.compile(r"^bbc/([a-z]+)/(\d+)\.txt$")
+    with _open_zip(path) as zf:
+        for name in sorted(zf.namelist()):
+            m = member.match(name)
+            if not m:
+                continue
+            where = f"{path}!{name}"
+            try:
+                raw = zf.read(name).decode("utf-8")
+            except UnicodeDecodeError:
+                raw = zf.read(name).decode("latin-1")  # a few BBC files are Latin-1
+            title, _, body = raw.strip().partition("\n")
+            if not body.strip():
+                out.problems.append(Problem(where, None, "no body after the title line"))
+                continue
+            out.records.append(_record("bbc", f"{m[1]}/{m[2]}", title, body, None, category=m[1]))
+    return out
+
+
+_ADVISORY_DATE = re.compile(r"Travel Advisory (\w+ \d{1,2}, \d{4})")
+_ADVISORY_LEVEL = re.compile(r"Level (\d): ([^\n#]+)")
+
+
+def advisory_text(md: str) -> str:
+    """The advisory itself: the page up to its 'Travel Advisory Levels' footer (embassy contacts,
+    map and site navigation follow, which are boilerplate, not the warning)."""
+    body = re.split(r"^#+\s*Travel Advisory Levels", md, maxsplit=1, flags=re.M)[0]
+    return strip_markdown(body)
+
+
+def load_travel_advisories(path: Path) -> Loaded:
+    out = Loaded()
+    member = re.compile(r"^us-travel-advisories/([^/]+)/Advisory\.md$")
+    with _open_zip(path) as zf:
+        for name in sorted(zf.namelist()):
+            m = member.match(name)
+            if not m:
+                continue
+            md = zf.read(name).decode("utf-8", errors="replace")
+            plain = advisory_text(md)
+            title, _, body = plain.partition("\n")
+            if not body.strip():
+                out.problems.append(Problem(f"{path}!{name}", None, "empty advisory"))
+                continue
+            date = _ADVISORY_DATE.search(md)
+            level = _ADVISORY_LEVEL.search(md)
+            out.records.append(_record(
+                "travel_advisories", m[1], title, body,
+                _parse_date(date[1], ("%B %d, %Y",)) if date else None,
+                country=m[1], level=int(level[1]) if level else None))
+    return out
+
+
+_SGML_DOC = re.compile(r"<REUTERS([^>]*)>(.*?)</REUTERS>", re.S)
+_SGML_ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+def _sgml_field(doc: str, tag: str) -> str:
+    """Content of an element; its opening tag may carry attributes (<TEXT TYPE="UNPROC">)."""
+    m = re.search(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}>", doc, re.S)
+    return m[1] if m else ""
+
+
+def load_reuters21578(path: Path) -> Loaded:
+    out = Loaded()
+    try:
+        tar = tarfile.open(path, "r:gz")
+        members = sorted((m for m in tar.getmembers() if m.name.endswith(".sgm")), key=lambda m: m.name)
+        files = [(m.name, tar.extractfile(m).read().decode("latin-1")) for m in members]
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise CorpusError(f"{path}: unreadable tar.gz archive ({exc})") from exc
+    for name, sgml in files:
+        line, pos = 1, 0
+        for m in _SGML_DOC.finditer(sgml):
+            attrs = dict(_SGML_ATTR.findall(m[1]))
+            doc = m[2]
+            line += sgml.count("\n", pos, m.start())
+            pos = m.start()
+            if "NEWID" not in attrs:
+                out.problems.append(Problem(f"{path}!{name}", line, "REUTERS element without NEWID"))
+                continue
+            title = _sgml_field(doc, "TITLE")
+            # UNPROC stories have no BODY element: their text is the TEXT element itself.
+            body = _sgml_field(doc, "BODY") or re.sub(r"<[^>]+>", " ", _sgml_field(doc, "TEXT"))
+            if not (title or body):
+                # Reuters-21578 has such BRIEF/UNPROC stories; keep the count visible.
+                out.problems.append(Problem(f"{path}!{name}", line, f"NEWID {attrs['NEWID']}: no title or body"))
+                continue
+            topics = re.findall(r"<D>(.*?)</D>", _sgml_field(doc, "TOPICS"))
+            out.records.append(_record(
+                "reuters21578", attrs["NEWID"], title, body,
+                _parse_date(_sgml_field(doc, "DATE").split(" ")[0], ("%d-%b-%Y",)),
+                topics=topics, has_topics=attrs.get("TOPICS") == "YES",
+                lewissplit=attrs.get("LEWISSPLIT", "")))
+    return out
+
+
+# ---- a user's own corpus -------------------------------------------------------------------
+
+@dataclass
+class Fields:
+    """Field names of a user's own corpus."""
+    id: str = "id"
+    title: str = "title"
+    text: str = "text"
+    date: str = "date"
+
+
+def _user_record(source: str, position: int, row: dict, fields: Fields, where: str) -> dict | Problem:
+    text = row.get(fields.text)
+    if not isinstance(text, str) or not text.strip():
+        return Problem(where, position, f"field {fields.text!r} missing, empty or not a string")
+    title = row.get(fields.title) or ""
+    if not isinstance(title, str):
+        return Problem(where, position, f"field {fields.title!r} is not a string")
+    key = row.get(fields.id)
+    key = str(key) if key not in (None, "") else str(position)
+    meta = {k: v for k, v in row.items() if k not in (fields.id, fields.title, fields.text, fields.date)}
+    date = row.get(fields.date)
+    return _record(source, key, title, text, str(date) if date else None, **json.loads(json.dumps(meta, default=str)))
+
+
+def load_jsonl(path: Path, source: str, fields: Fields = Fields()) -> Loaded:
+    out = Loaded()
+    with open(path, "rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw.decode("utf-8"))
+                if not isinstance(row, dict):
+                    raise ValueError("not a JSON object")
+            except (ValueError, UnicodeDecodeError) as exc:
+                out.problems.append(Problem(str(path), line_no, f"invalid JSON line ({exc})"))
+                continue
+            rec = _user_record(source, line_no, row, fields, str(path))
+            (out.problems if isinstance(rec, Problem) else out.records).append(rec)
+    return out
+
+
+def load_csv(path: Path, source: str, fields: Fields = Fields()) -> Loaded:
+    out = Loaded()
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        for row in reader:
+            if len(row) != len(header):
+                out.problems.append(Problem(str(path), reader.line_num, f"expected {len(header)} fields, got {len(row)}"))
+                continue
+            rec = _user_record(source, reader.line_num, dict(zip(header, row)), fields, str(path))
+            (out.problems if isinstance(rec, Problem) else out.records).append(rec)
+    return out
+
+
+def load_parquet(path: Path, source: str, fields: Fields = Fields()) -> Loaded:
+    import pyarrow.parquet as pq
+
+    out = Loaded()
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        raise CorpusError(f"{path}: unreadable Parquet file ({exc})") from exc
+    for position, row in enumerate(table.to_pylist(), start=1):
+        rec = _user_record(source, position, row, fields, str(path))
+        (out.problems if isinstance(rec, Problem) else out.records).append(rec)
+    return out
+
+
+MIRRORED: dict[str, Callable[[Path], Loaded]] = {
+    "ag_news": load_ag_news,
+    "reuters_isot": load_reuters_isot,
+    "bbc": load_bbc,
+    "travel_advisories": load_travel_advisories,
+    "reuters21578": load_reuters21578,
+}
+USER_FORMATS = {"jsonl": load_jsonl, "csv": load_csv, "parquet": load_parquet}
+
+
+def load_source(name: str, corpus_dir: str | Path | None = None, *, path: str | None = None,
+                fmt: str | None = None, fields: Fields | None = None, verify: bool = True) -> Loaded:
+    """Load a mirrored corpus by name, or a user's own file (``path`` + ``fmt``)."""
+    if name in MIRRORED and path is None:
+        relpath, sha = KNOWN_FILES[name]
+        return MIRRORED[name](locate(relpath, corpus_dir, sha if verify else None))
+    if fmt not in USER_FORMATS:
+        raise CorpusError(f"source {name!r}: unknown mirrored corpus; give path and format "
+                          f"(one of {sorted(USER_FORMATS)}); known corpora: {sorted(MIRRORED)}")
+    resolved = Path(path) if Path(path).is_absolute() else locate(path, corpus_dir)
+    if not resolved.is_file():
+        raise CorpusError(f"source {name!r}: {resolved} not found")
+    return USER_FORMATS[fmt](resolved, name, fields or Fields())
+
+
+def source_checksum(name: str, corpus_dir: str | Path | None = None, path: str | None = None) -> tuple[str, str]:
+    """(path, sha256) of a source's input file, for the dataset manifest."""
+    relpath = KNOWN_FILES[name][0] if path is None else path
+    found = Path(relpath) if Path(relpath).is_absolute() else locate(relpath, corpus_dir)
+    return str(found), sha256_file(found)
+
