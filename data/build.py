@@ -1,0 +1,229 @@
+"""Dataset build: sources -> normalize -> dedup -> weak labels -> a versioned Hugging Face DatasetDict.
+
+Output: ``data/processed/<version>/`` (the DatasetDict plus ``manifest.json``). The version is a
+content hash of the records, their labels, the labeling code and the config, so any change makes a
+new version. A cache index keyed by the input files' checksums, the code and the config lets an
+unchanged rebuild return the existing version without loading any source.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from data.sources import REPO_ROOT, Fields, Loaded, load_source, source_checksum, KNOWN_FILES
+
+PROCESSED = REPO_ROOT / "data" / "processed"
+DATA_CODE = Path(__file__).resolve().parent
+LABELS_ALL = ("diplomatic_warning", "arrest", "consular")
+
+
+class SourceSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    path: str | None = None  # for a user's own corpus; relative paths are looked up like corpus files
+    format: Literal["jsonl", "csv", "parquet"] | None = None
+    fields: dict[str, str] = Field(default_factory=dict)  # id/title/text/date -> the file's field names
+
+
+class DataConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    task: Literal["topics", "agnews", "reuters_modapte"] = "topics"
+    corpus_dir: str | None = None
+    sources: list[SourceSpec] = Field(default_factory=lambda: [
+        SourceSpec(name=n) for n in ("ag_news", "reuters_isot", "bbc", "travel_advisories")])
+    labels: list[str] = Field(default_factory=lambda: list(LABELS_ALL))
+    aggregation: Literal["majority", "weighted"] = "weighted"
+    dedup: bool = True
+    test_size: float = Field(0.2, gt=0, lt=1)  # agnews task: stratified hold-out
+    split_seed: int = 42
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _names_to_specs(cls, value):
+        return [{"name": v} if isinstance(v, str) else v for v in value]
+
+    @field_validator("labels")
+    @classmethod
+    def _known_labels(cls, value):
+        unknown = set(value) - set(LABELS_ALL)
+        if unknown:
+            raise ValueError(f"unknown label(s) {sorted(unknown)}; allowed: {list(LABELS_ALL)}")
+        return value
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def code_hash() -> str:
+    """Hash of the data code (loaders, normalization, labeling functions, gold split)."""
+    digest = hashlib.sha256()
+    for path in sorted(DATA_CODE.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _input_checksums(cfg: DataConfig) -> dict[str, str]:
+    out = {}
+    for spec in cfg.sources:
+        path, sha = source_checksum(spec.name, cfg.corpus_dir, spec.path)
+        out[spec.name] = sha
+    return out
+
+
+def _load_all(cfg: DataConfig) -> tuple[list[dict], list[str]]:
+    records, problems = [], []
+    for spec in cfg.sources:
+        if spec.path is None and spec.name not in KNOWN_FILES:
+            raise ValueError(f"data.sources: {spec.name!r} is no mirrored corpus ({sorted(KNOWN_FILES)}); "
+                             "give path and format for your own corpus")
+        loaded: Loaded = load_source(spec.name, cfg.corpus_dir, path=spec.path, fmt=spec.format,
+                                     fields=Fields(**spec.fields) if spec.fields else None)
+        records += loaded.records
+        problems += [str(p) for p in loaded.problems]
+    return records, problems
+
+
+def _topic_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[dict]], dict]:
+    """train: weak labels on non-gold articles; dev/test: gold labels (weak labels kept alongside)."""
+    import numpy as np
+    from data.dedup import deduplicate
+    from data.gold import load_gold
+    from data.labeling import LABELS, LFS, aggregate, apply_lfs, lf_weights
+
+    gold = load_gold()
+    removed = []
+    if cfg.dedup:
+        records, removed = deduplicate(records, prefer=set(gold))
+    votes = apply_lfs(records)
+    dev_idx = [i for i, r in enumerate(records) if gold.get(r["id"], {}).get("split") == "dev"]
+    dev_truth = np.array([[lab in gold[records[i]["id"]]["labels"] for lab in LABELS] for i in dev_idx], dtype=int)
+    weights = lf_weights(votes[dev_idx], dev_truth)
+    weak = aggregate(votes, cfg.aggregation, weights)
+    splits: dict[str, list[dict]] = {"train": [], "dev": [], "test": []}
+    for rec, row in zip(records, weak):
+        weak_names = [lab for lab, on in zip(LABELS, row) if on and lab in cfg.labels]
+        g = gold.get(rec["id"])
+        split = g["split"] if g else "train"
+        labels = [lab for lab in g["labels"] if lab in cfg.labels] if g else weak_names
+        splits[split].append({**rec, "labels": labels, "weak_labels": weak_names})
+    info = {"duplicates_removed": len(removed), "duplicates": removed,
+            "gold_missing": sorted(set(gold) - {r["id"] for r in records}),
+            "lf_weights": dict(zip([lf.name for lf in LFS], weights.round(3).tolist()))}
+    return splits, info
+
+
+def _agnews_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[dict]], dict]:
+    from sklearn.model_selection import train_test_split
+
+    records = [{**r, "labels": [r["meta"]["category"]], "weak_labels": []} for r in records if r["source"] == "ag_news"]
+    train, test = train_test_split(records, test_size=cfg.test_size, random_state=cfg.split_seed,
+                                   stratify=[r["labels"][0] for r in records])
+    return {"train": train, "test": test}, {}
+
+
+def _reuters_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[dict]], dict]:
+    """ModApte: TOPICS="YES", LEWISSPLIT TRAIN/TEST; the 90 categories with >= 1 train and >= 1 test
+    document; documents with none of them are left out (as in Yang & Liu 1999)."""
+    mod = [r for r in records if r["source"] == "reuters21578" and r["meta"]["has_topics"]
+           and r["meta"]["lewissplit"] in ("TRAIN", "TEST")]
+    in_split = {s: {t for r in mod if r["meta"]["lewissplit"] == s for t in r["meta"]["topics"]} for s in ("TRAIN", "TEST")}
+    categories = in_split["TRAIN"] & in_split["TEST"]
+    splits: dict[str, list[dict]] = {"train": [], "test": []}
+    for r in mod:
+        labels = sorted(set(r["meta"]["topics"]) & categories)
+        if labels:
+            splits[r["meta"]["lewissplit"].lower()].append({**r, "labels": labels, "weak_labels": []})
+    return splits, {"categories": sorted(categories)}
+
+
+SPLITTERS = {"topics": _topic_splits, "agnews": _agnews_splits, "reuters_modapte": _reuters_splits}
+
+
+def _version(splits: dict[str, list[dict]], cfg: DataConfig) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(splits):
+        for r in splits[name]:
+            digest.update(json.dumps([name, r["id"], r["title"], r["text"], r["labels"], r["weak_labels"]],
+                                     ensure_ascii=False).encode())
+    digest.update(code_hash().encode())
+    digest.update(cfg.model_dump_json().encode())
+    return digest.hexdigest()[:12]
+
+
+def _cache_key(cfg: DataConfig) -> str:
+    from data.gold import GOLD_FILE
+
+    parts = [cfg.model_dump_json(), code_hash(), json.dumps(_input_checksums(cfg), sort_keys=True),
+             _sha256(GOLD_FILE.read_bytes())]
+    return _sha256("\n".join(parts).encode())
+
+
+def build(cfg: DataConfig, out_root: Path = PROCESSED, force: bool = False, log=print) -> Path:
+    """Build (or reuse) the dataset; return its directory."""
+    started = time.time()
+    out_root.mkdir(parents=True, exist_ok=True)
+    index_path = out_root / "index.json"
+    index = json.loads(index_path.read_text()) if index_path.exists() else {}
+    key = _cache_key(cfg)
+    cached = index.get(key)
+    if cached and not force and (out_root / cached / "manifest.json").exists():
+        log(f"dataset {cached} (cached, inputs unchanged)")
+        return out_root / cached
+
+    from datasets import Dataset, DatasetDict
+
+    records, problems = _load_all(cfg)
+    for p in problems:
+        log(f"skipped malformed record: {p}")
+    splits, info = SPLITTERS[cfg.task](cfg, records)
+    version = _version(splits, cfg)
+    final = out_root / version
+    if not final.exists():
+        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out_root))
+        try:
+            ds = DatasetDict({name: Dataset.from_list(
+                [{**r, "meta": json.dumps(r["meta"], ensure_ascii=False)} for r in rows]) for name, rows in splits.items()})
+            ds.save_to_disk(str(tmp / "dataset"))
+            counts = {name: {"documents": len(rows), **_label_counts(rows)} for name, rows in splits.items()}
+            manifest = {
+                "version": version, "task": cfg.task, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "build_seconds": round(time.time() - started, 2), "config": cfg.model_dump(),
+                "inputs": _input_checksums(cfg), "labeling_code_sha256": code_hash(), "counts": counts,
+                "malformed_records": problems, **info}
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+            os.replace(tmp, final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    index[key] = version
+    tmp_index = index_path.with_suffix(".tmp")
+    tmp_index.write_text(json.dumps(index, indent=1))
+    os.replace(tmp_index, index_path)
+    log(f"dataset {version} built in {time.time() - started:.1f}s: "
+        + ", ".join(f"{n} {len(r)}" for n, r in splits.items())
+        + (f"; {info['duplicates_removed']} duplicates removed" if "duplicates_removed" in info else "")
+        + (f"; {len(problems)} malformed records reported" if problems else ""))
+    return final
+
+
+def _label_counts(rows: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in rows:
+        for lab in r["labels"] or ["other"]:
+            counts[lab] = counts.get(lab, 0) + 1
+    return counts
+
+
+def load_dataset_dir(path: Path):
+    """The DatasetDict and manifest of a built dataset."""
+    from datasets import load_from_disk
+
+    return load_from_disk(str(path / "dataset")), json.loads((path / "manifest.json").read_text())
