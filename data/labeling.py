@@ -17,12 +17,20 @@ import numpy as np
 LABELS = ("diplomatic_warning", "arrest", "consular")
 POSITIVE, ABSTAIN, NEGATIVE = 1, 0, -1
 PRIOR_PRECISION, PRIOR_STRENGTH = 0.7, 2.0
+LEAD_CHARS = 400
 
 # Actors whose warnings are diplomatic: state voices on foreign affairs.
 _STATE = (r"(foreign (minister|ministry|office|secretary)|state department|secretary of state|embassy|"
           r"ministry|government|president|prime minister|premier|spokes(man|woman|person)|chancellor|"
           r"kremlin|white house|beijing|tehran|pyongyang|washington|moscow|tokyo|seoul|islamabad|"
           r"new delhi|london|paris|ankara|riyadh|damascus|baghdad|taipei|kabul|officials?)")
+# Countries and capitals that headlines use for their governments ("NKorea warns Japan").
+_COUNTRY = (r"(u\.?s\.?|united states|america|britain|uk|china|chinese|russia|russian|japan|japanese|iran|iranian|"
+            r"iraq|iraqi|israel|israeli|syria|syrian|turkey|turkish|north korea|n\.? ?korea|pyongyang|south korea|"
+            r"seoul|india|indian|pakistan|pakistani|france|french|germany|german|canada|canadian|cuba|cuban|"
+            r"venezuela|venezuelan|mexico|sudan|sudanese|egypt|saudi|saudi arabia|qatar|uae|lebanon|ukraine|"
+            r"ukrainian|poland|australia|australian|indonesia|philippines|taiwan|vietnam|libya|yemen|afghanistan|"
+            r"kremlin|beijing|tehran|tokyo|moscow|washington|ankara|damascus|riyadh|nato|eu)")
 _NUM = r"(\d+|two|three|four|five|six|seven|eight|nine|ten|dozens|scores|hundreds|thousands|several|more than \d+)"
 
 
@@ -33,7 +41,7 @@ class LF:
     vote: int  # the vote cast when the pattern matches
     pattern: re.Pattern
     hints: tuple[str, ...] = ()  # cheap substring pre-check: the pattern can only match if one is present
-    field: str = "both"  # "title", "text" or "both"
+    field: str = "both"  # "title", "text", "lead" or "both"
     cased: bool = False  # match the original case (company names) instead of lower case
     source: str | None = None  # only for records of this source
 
@@ -50,7 +58,9 @@ class LF:
 def text_views(record: dict) -> dict[str, str]:
     """The strings LFs search, built once per record."""
     both = record["title"] + ". " + record["text"]
+    lead = both[:LEAD_CHARS]  # the headline and first sentences: where the article's main event is
     return {"title": record["title"].lower(), "text": record["text"].lower(), "both": both.lower(),
+            "lead": lead.lower(),
             "title_cased": record["title"], "text_cased": record["text"], "both_cased": both}
 
 
@@ -65,13 +75,22 @@ LFS: list[LF] = [
         _STATE + r"\b[^.]{0,80}\b(warned|warns|warning (that|of|against)|threatened|threatens|cautioned)\b[^.]{0,80}"
         r"\b(against|consequences|retaliat\w*|sanctions|citizens|nationals|military|war|interfere\w*|attack)",
         hints="warn threaten caution"),
+    _lf("dw_country_warns_country", "diplomatic_warning", POSITIVE,
+        r"\b" + _COUNTRY + r"\b[^.]{0,30}\b(warns?|warned|threatens?|threatened|condemns?|condemned|denounces?|"
+        r"denounced|rebukes?|rebuked|protests?|protested|to protest|slams?|blasts?)\b[^.]{0,40}\b" + _COUNTRY + r"\b",
+        hints="warn threat condemn denounce rebuke protest slam blast"),
+    _lf("dw_provocation_or_condemnation", "diplomatic_warning", POSITIVE,
+        _STATE + r"\b[^.]{0,60}\b(condemn(s|ed)?|denounc\w+|called it (a|an) \w* ?provocation|calls? [^.]{0,40}provocation|"
+        r"unacceptable|violation of (its|our) sovereignty)\b",
+        hints="condemn denounc provocation unacceptable sovereignty"),
     _lf("dw_summon_envoy", "diplomatic_warning", POSITIVE,
-        r"\bsummon(ed|s|ing)?\b[^.]{0,50}\b(ambassador|envoy|charge d.affaires|diplomat)", hints="summon"),
+        r"\bsummon(ed|s|ing)?\b[^.]{0,50}\b(ambassador|envoy|charge d.affaires|diplomat)|"
+        r"\b(ambassador|envoy|diplomat)\b[^.]{0,40}\bsummoned\b", hints="summon"),
     _lf("dw_formal_protest", "diplomatic_warning", POSITIVE,
         r"\b(lodged|lodges|lodge|filed|delivered|issued|sent)\b[^.]{0,20}\b(formal |strong |official |diplomatic )?"
         r"(protest|demarche|note of protest)\b", hints="protest demarche"),
     _lf("dw_travel_warning", "diplomatic_warning", POSITIVE,
-        r"\b(travel (advisory|warning|alert|ban)|advis\w+ (its |their )?(citizens|nationals|travel+ers)[^.]{0,40}"
+        r"\b(travel (advisory|warning|alert)|advis\w+ (its |their )?(citizens|nationals|travel+ers)[^.]{0,40}"
         r"(against|to avoid|to leave|not to)|avoid (all )?(non-essential |nonessential )?travel|"
         r"(urged|told|ordered) (its |their )?(citizens|nationals)[^.]{0,30}(to leave|to avoid|not to travel)|"
         r"do not travel to|reconsider travel)\b", hints="travel citizens nationals"),
@@ -103,6 +122,10 @@ LFS: list[LF] = [
         hints="warrant extradit"),
     _lf("ar_title_arrest", "arrest", POSITIVE,
         r"\b(arrest(s|ed)?|detain(s|ed)?|held|custody|extradit\w*|nabbed|captured)\b", field="title"),
+    _lf("ar_lead_arrested", "arrest", POSITIVE,
+        r"\b(arrested|detained|jailed|remanded|denied bail|bail hearing|under arrest|house arrest|detainees|"
+        r"(after|following|since) (his|her|their) arrest)\b", field="lead",
+        hints="arrested detained jailed remanded bail arrest detainees"),
     _lf("ar_not_cardiac_or_figurative", "arrest", NEGATIVE,
         r"\b(cardiac|heart|respiratory) arrest\b|\barrest(ed|ing|s)? (the |a |its )?(decline|slide|fall|slump|drop)\b",
         hints="arrest"),
@@ -111,7 +134,8 @@ LFS: list[LF] = [
         r"\b(embass(y|ies)|consulates?|consulate general|diplomatic missions?)\b[^.]{0,60}\b(closed|closes|close|"
         r"shut|reopen\w*|opened|opens|attack\w*|evacuat\w*|stormed|bomb\w*|suspend\w*|relocat\w*|besieged|"
         r"protest\w* outside|ordered departure)\b|\b(clos\w+|shut|reopen\w*|open\w*|attack\w*|storm\w*|bomb\w*|"
-        r"evacuat\w*|suspend\w*)\b[^.]{0,30}\b(its |the |an |a )?(embass(y|ies)|consulates?)\b",
+        r"evacuat\w*|suspend\w*|relocat\w*|mov(e|es|ed|ing)|blast|explosion|car bomb|hits?)\b[^.]{0,30}\b"
+        r"(its |the |an |a )?(embass(y|ies)|consulates?)\b|\b(embassy|consulate) (blast|bombing|attack|siege)\b",
         hints="embass consulate mission"),
     _lf("co_diplomats_expelled", "consular", POSITIVE,
         r"\b(expel\w*|expulsion|recall\w*|persona non grata|ordered out)\b[^.]{0,50}\b(diplomats?|ambassadors?|"
@@ -119,8 +143,12 @@ LFS: list[LF] = [
         r"ordered to leave|withdrawn)\b", hints="expel expulsion recall persona ordered withdrawn"),
     _lf("co_visa_passport_policy", "consular", POSITIVE,
         r"\b(visas?|passports?)\b[^.]{0,50}\b(issu\w*|grant\w*|revok\w*|refus\w*|denied|deny|waiver|require\w*|"
-        r"rules?|polic\w*|restrict\w*|appl\w*|biometric|fees?|suspend\w*|ban\w*|scheme|free)\b|"
-        r"\b(entry|exit|student|work|tourist|travel) visas?\b", hints="visa passport"),
+        r"rules?|polic\w*|restrict\w*|appl\w*|biometric|fees?|suspend\w*|ban\w*|scheme|free|withheld|misuse|"
+        r"overst\w*|expired|lottery)\b|\b(entry|exit|student|work|tourist|travel) visas?\b|"
+        r"\b(digital|biometric|electronic|new) (passports?|id cards?)\b", hints="visa passport id card"),
+    _lf("co_travel_or_entry_ban", "consular", POSITIVE,
+        r"\b(travel|entry|immigration) ban\b|\bban on (travel|entry|visitors|citizens)\b",
+        hints="ban"),
     _lf("co_consular_access", "consular", POSITIVE,
         r"\bconsular (access|assistance|officials?|officers?|services?|support|visits?|affairs|section|protection)\b",
         hints="consular"),

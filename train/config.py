@@ -1,0 +1,142 @@
+"""Training configuration: a YAML file validated by pydantic, plus ``--set key=value`` overrides."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from data.build import DataConfig
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WordFeatures(Strict):
+    ngram_range: tuple[int, int] = (1, 2)
+    min_df: int | float = 2
+    max_df: float = 0.9
+    sublinear_tf: bool = True
+    max_features: int | None = 300_000
+    token_pattern: str = r"(?u)\b\w\w+\b"
+    stop_words: Literal["english"] | None = None
+
+
+class CharFeatures(Strict):
+    enabled: bool = False
+    ngram_range: tuple[int, int] = (3, 5)
+    min_df: int | float = 3
+    max_df: float = 0.9
+    sublinear_tf: bool = True
+    max_features: int | None = 300_000
+
+
+class Features(Strict):
+    kind: Literal["tfidf", "hashing"] = "tfidf"
+    word: WordFeatures = WordFeatures()
+    char: CharFeatures = CharFeatures()
+    hashing_features: int = 2**20  # for kind: hashing
+    title_repeat: int = Field(1, ge=1, le=5)  # headlines carry the topic: count the title this many times
+
+
+class Classifier(Strict):
+    type: Literal["logistic_regression", "linear_svm", "sgd", "complement_nb", "ridge"] = "logistic_regression"
+    C: float = Field(4.0, gt=0)  # logistic regression, linear SVM
+    alpha: float = Field(1e-5, gt=0)  # SGD, ridge, complement NB
+    class_weight: Literal["balanced"] | None = "balanced"
+    max_iter: int = 2000
+    calibration_folds: int = Field(3, ge=2)  # linear SVM and ridge get probabilities by calibration
+
+
+class Thresholds(Strict):
+    mode: Literal["tune", "fixed"] = "tune"
+    fixed: float = Field(0.5, gt=0, lt=1)
+    minimum: float = Field(0.05, gt=0, lt=1)  # a tuned threshold never goes below this
+
+
+class Training(Strict):
+    gold_dev_in_training: bool = True  # cross-fitting: thresholds come from out-of-fold dev predictions
+    cross_fit_folds: int = Field(5, ge=2)
+    gold_weight: float = Field(5.0, gt=0)
+    source_weights: dict[str, float] = Field(default_factory=dict)
+
+
+class Registry(Strict):
+    name: str = "topics"
+    sklearn_version_policy: Literal["warn", "refuse"] = "warn"
+
+
+class TrainConfig(Strict):
+    data: DataConfig = DataConfig()
+    features: Features = Features()
+    classifier: Classifier = Classifier()
+    multilabel: Literal["one_vs_rest"] = "one_vs_rest"
+    thresholds: Thresholds = Thresholds()
+    training: Training = Training()
+    registry: Registry = Registry()
+    seed: int = 42
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.classifier.type == "complement_nb" and self.features.kind == "hashing":
+            raise ValueError("classifier.type complement_nb needs non-negative features: use features.kind tfidf")
+        return self
+
+
+class ConfigError(ValueError):
+    """A config that cannot be used; the message names the file and the key."""
+
+
+def _parse_value(raw: str):
+    return yaml.safe_load(raw)  # "4" -> 4, "true" -> True, "[1, 3]" -> [1, 3], "abc" -> "abc"
+
+
+def apply_overrides(raw: dict, overrides: list[str]) -> dict:
+    """Apply ``key.sub=value`` overrides to a raw config dict."""
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set {item!r}: expected key=value, e.g. classifier.C=4")
+        key, value = item.split("=", 1)
+        node = raw
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"--set {item!r}: {part!r} is not a section")
+        node[parts[-1]] = _parse_value(value)
+    return raw
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = [f"{source}: invalid config"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"]
+        if err["type"] == "literal_error":
+            msg = f"{msg} (got {err['input']!r})"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        lines.append(f"  {key}: {msg}")
+    return "\n".join(lines)
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] = ()) -> TrainConfig:
+    raw: dict = {}
+    source = "defaults"
+    if path is not None:
+        source = str(path)
+        try:
+            raw = yaml.safe_load(Path(path).read_text()) or {}
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    raw = apply_overrides(raw, list(overrides))
+    try:
+        return TrainConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source + (" with --set " + " ".join(overrides) if overrides else ""))) from None

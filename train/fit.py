@@ -1,0 +1,146 @@
+"""Fit: dataset -> features -> classifier, with decision thresholds tuned on held-out predictions.
+
+For the topic task, gold dev articles join the training set through cross-fitting: the features are
+fitted once on the training and dev texts (no labels involved), then for each of K folds of dev the
+classifier is fitted on weak-labeled train + the other dev folds and predicts the held-out fold. The
+out-of-fold dev scores set the thresholds; the final classifier is fitted on train + all of dev.
+Gold test is never seen.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from train.config import TrainConfig
+from train.pipeline import assemble, build_estimator, build_features, document
+
+
+@dataclass
+class FitResult:
+    pipeline: object
+    labels: list[str]
+    thresholds: dict[str, float]
+    multilabel: bool
+    counts: dict[str, int]
+    seconds: float
+    tuning: dict = field(default_factory=dict)
+
+
+def docs_of(split, title_repeat: int) -> list[str]:
+    return [document(t, x, title_repeat) for t, x in zip(split["title"], split["text"])]
+
+
+def label_space(cfg: TrainConfig, manifest: dict, train) -> list[str]:
+    if cfg.data.task == "topics":
+        return list(cfg.data.labels)
+    if cfg.data.task == "reuters_modapte":
+        return list(manifest["categories"])
+    return sorted({lab for labs in train["labels"] for lab in labs})
+
+
+def binarize(label_lists, labels: list[str]) -> np.ndarray:
+    index = {lab: k for k, lab in enumerate(labels)}
+    Y = np.zeros((len(label_lists), len(labels)), dtype=np.int8)
+    for i, labs in enumerate(label_lists):
+        for lab in labs:
+            if lab in index:
+                Y[i, index[lab]] = 1
+    return Y
+
+
+def tune_thresholds(scores: np.ndarray, Y: np.ndarray, labels: list[str], cfg: TrainConfig) -> dict[str, float]:
+    """Per label, the score threshold that maximizes F1 on held-out predictions."""
+    from sklearn.metrics import precision_recall_curve
+
+    out = {}
+    for k, lab in enumerate(labels):
+        if cfg.thresholds.mode == "fixed" or Y[:, k].sum() == 0:
+            out[lab] = cfg.thresholds.fixed
+            continue
+        p, r, t = precision_recall_curve(Y[:, k], scores[:, k])
+        f1 = 2 * p[:-1] * r[:-1] / np.maximum(p[:-1] + r[:-1], 1e-12)
+        best = int(np.argmax(f1))
+        out[lab] = float(max(t[best], cfg.thresholds.minimum))
+    return out
+
+
+def _fit_classifier(cfg, X, Y, w, multilabel):
+    import sklearn
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = build_estimator(cfg, multilabel)
+        est.fit(X, Y, sample_weight=w)
+    return est
+
+
+def fit(cfg: TrainConfig, dataset, manifest: dict, progress=None) -> FitResult:
+    """Fit the pipeline; ``progress(step_description)`` is called as steps start."""
+    import scipy.sparse as sp
+    from sklearn.model_selection import KFold
+
+    step = progress or (lambda msg: None)
+    started = time.time()
+    multilabel = cfg.data.task != "agnews"
+    train = dataset["train"]
+    labels = label_space(cfg, manifest, train)
+    dev = dataset["dev"] if "dev" in dataset else None
+    use_dev = dev is not None and cfg.training.gold_dev_in_training
+    rep = cfg.features.title_repeat
+
+    train_docs = docs_of(train, rep)
+    dev_docs = docs_of(dev, rep) if dev is not None else []
+    y_train = binarize(train["labels"], labels) if multilabel else np.array([labs[0] for labs in train["labels"]])
+    w_train = np.array([cfg.training.source_weights.get(s, 1.0) for s in train["source"]], dtype=float)
+
+    step("fitting features")
+    features = build_features(cfg)
+    features.fit(train_docs + (dev_docs if use_dev else []))
+    X_train = features.transform(train_docs)
+    X_dev = features.transform(dev_docs) if dev is not None else None
+    Y_dev = binarize(dev["labels"], labels) if dev is not None else None
+    w_dev = np.full(len(dev_docs), cfg.training.gold_weight)
+
+    thresholds: dict[str, float] = {}
+    tuning: dict = {}
+    if multilabel and cfg.thresholds.mode == "tune":
+        if use_dev:
+            # cross-fitting: out-of-fold scores for every dev article
+            oof = np.zeros(Y_dev.shape)
+            folds = KFold(cfg.training.cross_fit_folds, shuffle=True, random_state=cfg.seed)
+            for n, (rest, held) in enumerate(folds.split(X_dev), start=1):
+                step(f"cross-fitting fold {n}/{cfg.training.cross_fit_folds}")
+                est = _fit_classifier(cfg, sp.vstack([X_train, X_dev[rest]]), np.vstack([y_train, Y_dev[rest]]),
+                                      np.concatenate([w_train, w_dev[rest]]), multilabel)
+                oof[held] = est.predict_proba(X_dev[held])
+            tune_scores, tune_Y, tuning["on"] = oof, Y_dev, "out-of-fold gold dev (cross-fitting)"
+        elif dev is not None:
+            step("fitting on train for threshold tuning")
+            est = _fit_classifier(cfg, X_train, y_train, w_train, multilabel)
+            tune_scores, tune_Y, tuning["on"] = est.predict_proba(X_dev), Y_dev, "gold dev"
+        else:
+            # no dev split (published benchmarks): out-of-fold predictions on train
+            oof = np.zeros(y_train.shape)
+            folds = KFold(3, shuffle=True, random_state=cfg.seed)
+            for n, (rest, held) in enumerate(folds.split(X_train), start=1):
+                step(f"threshold tuning fold {n}/3")
+                est = _fit_classifier(cfg, X_train[rest], y_train[rest], w_train[rest], multilabel)
+                oof[held] = est.predict_proba(X_train[held])
+            tune_scores, tune_Y, tuning["on"] = oof, y_train, "out-of-fold train (3 folds)"
+        thresholds = tune_thresholds(tune_scores, tune_Y, labels, cfg)
+        tuning["scores"], tuning["truth"] = tune_scores, tune_Y
+    elif multilabel:
+        thresholds = {lab: cfg.thresholds.fixed for lab in labels}
+
+    step("fitting final classifier")
+    if use_dev:
+        X_all, y_all = sp.vstack([X_train, X_dev]), np.vstack([y_train, Y_dev])
+        w_all = np.concatenate([w_train, w_dev])
+    else:
+        X_all, y_all, w_all = X_train, y_train, w_train
+    est = _fit_classifier(cfg, X_all, y_all, w_all, multilabel)
+    counts = {"train_documents": len(train_docs), "gold_dev_documents_in_training": len(dev_docs) if use_dev else 0,
+              "features": int(X_train.shape[1])}
+    return FitResult(assemble(features, est), labels, thresholds, multilabel, counts,
+                     round(time.time() - started, 2), tuning)
