@@ -1,0 +1,184 @@
+"""Model registry: versioned artifacts under ``models/<name>/<version>/`` and aliases in
+``models/registry.json``.
+
+A version is written into a temporary directory and renamed into place, so an interrupted run leaves
+no partial version. Versions are content-addressed (config + dataset version + training code), so
+retraining with nothing changed finds the existing version. Loading checks the artifact's sha256
+against the manifest and the registry before unpickling, and the scikit-learn version against the
+manifest's policy.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+from data.sources import REPO_ROOT, sha256_file
+
+MODELS_ENV = "WIRECAT_MODELS_DIR"
+DEFAULT_MODEL = "topics"
+ARTIFACT = "model.joblib"
+
+
+class RegistryError(RuntimeError):
+    """A model that cannot be found, verified or loaded."""
+
+
+def models_dir() -> Path:
+    return Path(os.environ.get(MODELS_ENV, REPO_ROOT / "models"))
+
+
+def _registry_path() -> Path:
+    return models_dir() / "registry.json"
+
+
+def read_registry() -> dict:
+    path = _registry_path()
+    if not path.exists():
+        return {"models": {}}
+    try:
+        return json.loads(path.read_text())
+    except ValueError as exc:
+        raise RegistryError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _write_json_atomic(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh, indent=1)
+    os.replace(tmp, path)
+
+
+def code_hash() -> str:
+    """Hash of the training code, part of a version's identity."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        if path.name in ("fit.py", "pipeline.py", "config.py"):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def version_key(config_json: str, dataset_version: str) -> str:
+    return hashlib.sha256(f"{config_json}\n{dataset_version}\n{code_hash()}".encode()).hexdigest()[:12]
+
+
+def version_dir(name: str, version: str) -> Path:
+    return models_dir() / name / version
+
+
+def existing(name: str, version: str) -> bool:
+    return (version_dir(name, version) / "manifest.json").exists() and \
+        version in read_registry()["models"].get(name, {}).get("versions", {})
+
+
+def register(name: str, version: str, write_files) -> Path:
+    """Create a version: ``write_files(tmp_dir)`` writes model.joblib, manifest.json and the rest into a
+    temporary directory, which is then renamed into place and recorded in the registry."""
+    final = version_dir(name, version)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=final.parent))
+    try:
+        write_files(tmp)
+        manifest = json.loads((tmp / "manifest.json").read_text())
+        if final.exists():  # a leftover from a run that died between rename and registry update
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    reg = read_registry()
+    entry = reg["models"].setdefault(name, {"aliases": {}, "versions": {}})
+    entry["versions"][version] = {"sha256": manifest["artifact"]["sha256"], "created_at": manifest["created_at"]}
+    entry["aliases"]["latest"] = version
+    _write_json_atomic(_registry_path(), reg)
+    return final
+
+
+def resolve(spec: str | None) -> tuple[str, str]:
+    """'name@version', 'name@alias', 'name', 'alias' or None -> (name, version).
+    A bare name or None means that model's 'production' alias, else 'latest'."""
+    reg = read_registry()["models"]
+    if spec and "@" in spec:
+        name, ref = spec.split("@", 1)
+    elif spec and spec in reg:
+        name, ref = spec, None
+    else:
+        name, ref = DEFAULT_MODEL, spec
+    if name not in reg:
+        known = ", ".join(sorted(reg)) or "none (run `make train` first)"
+        raise RegistryError(f"no model named {name!r} in {_registry_path()}; registered: {known}")
+    entry = reg[name]
+    if ref is None:
+        ref = "production" if "production" in entry["aliases"] else "latest"
+    version = entry["aliases"].get(ref, ref)
+    if version not in entry["versions"]:
+        raise RegistryError(f"{name}@{ref}: no such version or alias; versions: {', '.join(entry['versions'])}; "
+                            f"aliases: {', '.join(f'{a}->{v}' for a, v in entry['aliases'].items())}")
+    return name, version
+
+
+def read_manifest(name: str, version: str) -> dict:
+    path = version_dir(name, version) / "manifest.json"
+    if not path.exists():
+        raise RegistryError(f"{path}: manifest missing")
+    return json.loads(path.read_text())
+
+
+def verify(name: str, version: str) -> tuple[bool, str]:
+    """Check the artifact's sha256 and size against the manifest and the registry."""
+    manifest = read_manifest(name, version)
+    path = version_dir(name, version) / ARTIFACT
+    if not path.exists():
+        return False, f"{path}: missing"
+    expected = manifest["artifact"]["sha256"]
+    registered = read_registry()["models"][name]["versions"][version]["sha256"]
+    actual = sha256_file(path)
+    if actual != expected or actual != registered:
+        return False, (f"{path}: checksum mismatch (sha256 {actual[:16]}…, manifest {expected[:16]}…, "
+                       f"registry {registered[:16]}…): refusing to load a modified or truncated file")
+    if path.stat().st_size != manifest["artifact"]["size"]:
+        return False, f"{path}: size {path.stat().st_size} differs from the manifest's {manifest['artifact']['size']}"
+    return True, "ok"
+
+
+def load(spec: str | None = None):
+    """(pipeline, manifest) of a registered model, after its checksum has been verified."""
+    import joblib
+    import sklearn
+
+    name, version = resolve(spec)
+    ok, why = verify(name, version)
+    if not ok:
+        raise RegistryError(why)
+    manifest = read_manifest(name, version)
+    trained_with = manifest["versions"]["scikit-learn"]
+    if trained_with != sklearn.__version__:
+        msg = (f"{name}@{version} was trained with scikit-learn {trained_with}, this is {sklearn.__version__}; "
+               "predictions may differ")
+        if manifest.get("sklearn_version_policy") == "refuse":
+            raise RegistryError(msg + " (policy: refuse)")
+        warnings.warn(msg, stacklevel=2)
+    return joblib.load(version_dir(name, version) / ARTIFACT), manifest
+
+
+def promote(spec: str, alias: str) -> tuple[str, str]:
+    name, version = resolve(spec)
+    reg = read_registry()
+    reg["models"][name]["aliases"][alias] = version
+    _write_json_atomic(_registry_path(), reg)
+    return name, version
+
+
+def flatten(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
