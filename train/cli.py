@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -312,6 +313,149 @@ def models_verify():
             typer.echo(f"{'ok  ' if ok else 'FAIL'} {name}@{version}" + ("" if ok else f": {why}"))
     if bad:
         raise typer.Exit(1)
+
+
+@app.command("classify")
+def classify_cmd(
+    inputs: List[str] = typer.Argument(..., help="JSONL, CSV or Parquet files, directories of .txt files, or - (JSONL on stdin)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (.jsonl, .csv, .parquet); stdout when omitted. "
+                                          "With --engine dask: an output directory."),
+    model: Optional[str] = ModelOpt,
+    id_field: str = typer.Option("id", help="Input field holding the article id (default: the position)."),
+    title_field: str = typer.Option("title", help="Input field holding the title."),
+    text_field: str = typer.Option("text", help="Input field holding the text."),
+    threshold: Optional[List[str]] = typer.Option(None, "--threshold", help="LABEL=VALUE: override a tuned threshold (repeatable)."),
+    explain: int = typer.Option(0, "--explain", min=0, help="Add the K strongest terms per predicted label."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = all cores)."),
+    chunk_size: int = typer.Option(2000, min=1, help="Articles per chunk."),
+    max_errors: Optional[int] = typer.Option(None, min=0, help="Abort once more than N records were rejected."),
+    max_bytes: int = typer.Option(1_000_000, min=1, help="Reject articles larger than this many bytes."),
+    engine: str = typer.Option("local", help="local, or dask (sharded JSONL/Parquet, one output shard per input)."),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address, e.g. tcp://HOST:8786."),
+):
+    """Classify articles in bulk. Exit codes: 0 all classified, 3 some records rejected (see the
+    errors file), 4 aborted by --max-errors, 2 bad usage or input that cannot be read at all."""
+    from train import registry
+    from train.classify import EXIT_ABORTED, EXIT_OK, EXIT_REJECTED, AtomicFile, Model, RowWriter, classify_stream
+    from train.readers import Fields, read_inputs
+
+    overrides = {}
+    for item in threshold or []:
+        label, sep, value = item.partition("=")
+        try:
+            overrides[label] = float(value)
+            assert sep and 0 < overrides[label] < 1
+        except (ValueError, AssertionError):
+            _fail(f"--threshold {item!r}: expected LABEL=VALUE with 0 < VALUE < 1")
+    fields = Fields(id=id_field, title=title_field, text=text_field)
+    n_jobs = jobs or os.cpu_count() or 1
+    if engine == "dask":
+        from train.dask_engine import classify_on_dask
+
+        if output is None or scheduler is None:
+            _fail("--engine dask needs --scheduler tcp://HOST:PORT and -o OUTPUT_DIR/")
+        try:
+            summary = classify_on_dask(inputs, output, scheduler, model, fields, overrides, max_bytes, chunk_size)
+        except (registry.RegistryError, ValueError, RuntimeError, FileNotFoundError) as exc:
+            _fail(str(exc), 1)
+        typer.echo(summary.line(), err=True)
+        raise typer.Exit(EXIT_REJECTED if summary.rejected else EXIT_OK)
+    if engine != "local":
+        _fail(f"--engine must be local or dask, not {engine!r}")
+    try:
+        m = Model.load(model, overrides)
+    except (registry.RegistryError, ValueError) as exc:
+        _fail(str(exc))
+    writer = RowWriter(output, m.labels)
+    errors_file = AtomicFile(output.with_name(output.name + ".errors.jsonl")) if output else None
+    errors = errors_file.fh if errors_file else sys.stderr
+    bar = _RateBar() if sys.stderr.isatty() else None
+    try:
+        with bar or _nullcontext():
+            summary = classify_stream(read_inputs(inputs, fields, max_bytes), m, writer, errors, jobs=n_jobs,
+                                      chunk_size=chunk_size, max_errors=max_errors, explain=explain,
+                                      on_progress=bar.update if bar else None)
+    except (FileNotFoundError, ValueError) as exc:
+        writer.discard()
+        errors_file and errors_file.discard()
+        _fail(str(exc))
+    except BaseException:
+        writer.discard()  # interrupted: nothing under the final names
+        errors_file and errors_file.discard()
+        raise
+    if summary.aborted:
+        writer.discard()
+        errors_file and errors_file.commit()
+        typer.echo(summary.line(), err=True)
+        raise typer.Exit(EXIT_ABORTED)
+    writer.commit()
+    if errors_file:
+        errors_file.commit()
+    typer.echo(summary.line() + (f"; rejected records in {output.name}.errors.jsonl" if summary.rejected and output else ""), err=True)
+    raise typer.Exit(EXIT_REJECTED if summary.rejected else EXIT_OK)
+
+
+class _nullcontext:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+class _RateBar:
+    """Articles classified and articles/s on standard error (only when it is a terminal)."""
+
+    def __init__(self):
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.completed:,} articles"),
+                                 TextColumn("{task.fields[rate]:,.0f}/s"), TimeElapsedColumn(), console=_console(),
+                                 transient=True)
+        self.task = self.progress.add_task("classify", total=None, rate=0.0)
+        self.started = None
+
+    def __enter__(self):
+        import time
+
+        self.started = time.time()
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.progress.__exit__(*exc)
+
+    def update(self, summary) -> None:
+        import time
+
+        rate = summary.classified / max(time.time() - self.started, 1e-9)
+        self.progress.update(self.task, completed=summary.classified, rate=rate)
+
+
+@app.command("explain")
+def explain_cmd(text: str = typer.Argument(..., help="Article text (title first, if any)."), model: Optional[str] = ModelOpt,
+                k: int = typer.Option(10, "-k", min=1, help="Terms per label.")):
+    """Scores, labels and the strongest terms per label for one text, as a table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from train import registry
+    from train.classify import Model
+
+    try:
+        m = Model.load(model)
+    except registry.RegistryError as exc:
+        _fail(str(exc))
+    scores = m.predict_proba([text])[0]
+    predicted = set(m.predict([text])[0])
+    terms = m.explain(text, k)
+    t = Table(title=f"{m.spec}: {', '.join(sorted(predicted)) or 'other'}")
+    for col in ("label", "score", "threshold", "predicted", "strongest terms"):
+        t.add_column(col)
+    for lab in m.labels:
+        t.add_row(lab, f"{scores[lab]:.3f}", f"{m.thresholds.get(lab, float('nan')):.3f}", "yes" if lab in predicted else "",
+                  ", ".join(f"{term} ({w:.2f})" for term, w in terms.get(lab, [])))
+    Console().print(t)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,177 @@
+"""Input readers for classification: JSONL (file or stdin), CSV, Parquet, a directory of .txt files.
+
+Each reader yields, in input order, either an :class:`Article` or a :class:`Rejected` record with its
+position and the reason, so that read = classified + rejected always holds.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+MAX_ARTICLE_BYTES = 1_000_000  # 1 MB of text: far beyond any news article; bigger inputs are rejected
+
+
+@dataclass
+class Fields:
+    id: str = "id"
+    title: str = "title"
+    text: str = "text"
+
+
+@dataclass
+class Article:
+    id: str
+    title: str
+    text: str
+
+
+@dataclass
+class Rejected:
+    input: str
+    position: int  # line number (JSONL, CSV), row number (Parquet) or file index (directory)
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"input": self.input, "position": self.position, "reason": self.reason}
+
+
+def _check(row: dict, fields: Fields, position: int, where: str, max_bytes: int, default_id: str) -> Article | Rejected:
+    text = row.get(fields.text)
+    if fields.text not in row or text is None:
+        return Rejected(where, position, f"missing field {fields.text!r}")
+    if not isinstance(text, str):
+        return Rejected(where, position, f"field {fields.text!r} is {type(text).__name__}, not a string")
+    if not text.strip():
+        return Rejected(where, position, f"empty field {fields.text!r}")
+    title = row.get(fields.title)
+    if title is None:
+        title = ""
+    if not isinstance(title, str):
+        return Rejected(where, position, f"field {fields.title!r} is {type(title).__name__}, not a string")
+    size = len(text.encode("utf-8", "surrogatepass")) + len(title.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        return Rejected(where, position, f"article of {size:,} bytes exceeds the limit of {max_bytes:,}")
+    rid = row.get(fields.id)
+    if rid is None or rid == "":
+        rid = default_id
+    elif not isinstance(rid, (str, int)) or isinstance(rid, bool):
+        return Rejected(where, position, f"field {fields.id!r} is {type(rid).__name__}, not a string or integer")
+    return Article(str(rid), title, text)
+
+
+def read_jsonl(stream, where: str, fields: Fields, max_bytes: int, id_prefix: str = "") -> Iterator[Article | Rejected]:
+    for line_no, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            yield Rejected(where, line_no, "empty line")
+            continue
+        if len(raw) > max_bytes * 2:  # reject before parsing: JSON escapes can at most double the size
+            yield Rejected(where, line_no, f"line of {len(raw):,} bytes exceeds the limit of {max_bytes:,}")
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield Rejected(where, line_no, f"not UTF-8 ({exc.reason} at byte {exc.start})")
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            yield Rejected(where, line_no, f"invalid JSON ({exc})")
+            continue
+        if not isinstance(row, dict):
+            yield Rejected(where, line_no, f"JSON {type(row).__name__}, not an object")
+            continue
+        yield _check(row, fields, line_no, where, max_bytes, f"{id_prefix}{line_no}")
+
+
+def read_csv(path: Path, fields: Fields, max_bytes: int, id_prefix: str = "") -> Iterator[Article | Rejected]:
+    csv.field_size_limit(sys.maxsize)  # big fields are read, then rejected by size with a clear reason
+    where = str(path)
+    with open(path, newline="", encoding="utf-8", errors="surrogateescape") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            return
+        if fields.text not in header:
+            raise ValueError(f"{path}:1: no column {fields.text!r} in header {header} (use --text-field)")
+        for row in reader:
+            line = reader.line_num
+            if len(row) != len(header):
+                yield Rejected(where, line, f"expected {len(header)} fields, got {len(row)}")
+                continue
+            record = dict(zip(header, row))
+            bad = next((k for k, v in record.items() if _has_surrogates(v)), None)
+            if bad is not None:
+                yield Rejected(where, line, f"not UTF-8 (field {bad!r})")
+                continue
+            yield _check(record, fields, line, where, max_bytes, f"{id_prefix}{line}")
+
+
+def _has_surrogates(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def read_parquet(path: Path, fields: Fields, max_bytes: int, id_prefix: str = "",
+                 batch_size: int = 4096) -> Iterator[Article | Rejected]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        raise ValueError(f"{path}: unreadable Parquet file ({exc})") from None
+    if fields.text not in pf.schema_arrow.names:
+        raise ValueError(f"{path}: no column {fields.text!r} in {pf.schema_arrow.names} (use --text-field)")
+    position = 0
+    for batch in pf.iter_batches(batch_size=batch_size):
+        for row in batch.to_pylist():
+            position += 1
+            yield _check(row, fields, position, str(path), max_bytes, f"{id_prefix}{position}")
+
+
+def read_txt_dir(path: Path, max_bytes: int) -> Iterator[Article | Rejected]:
+    """Each .txt file is an article: first line the title, the rest the text; the id is the file name."""
+    for n, file in enumerate(sorted(path.rglob("*.txt")), start=1):
+        where = str(file)
+        data = file.read_bytes()
+        try:
+            content = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield Rejected(where, n, f"not UTF-8 ({exc.reason} at byte {exc.start})")
+            continue
+        title, _, text = content.partition("\n")
+        yield _check({"id": str(file.relative_to(path)), "title": title.strip(), "text": text}, Fields(), n, where,
+                     max_bytes, str(n))
+
+
+def read_inputs(inputs: list[str], fields: Fields, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Article | Rejected]:
+    """All inputs in order. '-' is standard input (JSONL). Ids default to the position ('N', or
+    'FILE:N' when there are several inputs)."""
+    many = len(inputs) > 1
+    for name in inputs:
+        prefix = f"{name}:" if many else ""
+        if name == "-":
+            yield from read_jsonl(sys.stdin.buffer, "<stdin>", fields, max_bytes, prefix)
+            continue
+        path = Path(name)
+        if path.is_dir():
+            yield from read_txt_dir(path, max_bytes)
+        elif not path.exists():
+            raise FileNotFoundError(f"{path}: no such file or directory")
+        elif path.suffix in (".jsonl", ".json", ".ndjson"):
+            with open(path, "rb") as fh:
+                yield from read_jsonl(fh, str(path), fields, max_bytes, prefix)
+        elif path.suffix == ".csv":
+            yield from read_csv(path, fields, max_bytes, prefix)
+        elif path.suffix in (".parquet", ".pq"):
+            yield from read_parquet(path, fields, max_bytes, prefix)
+        else:
+            raise ValueError(f"{path}: unknown input format {path.suffix!r}; use .jsonl, .csv, .parquet, "
+                             "a directory of .txt files, or - for JSONL on standard input")
+
