@@ -243,16 +243,15 @@ def load_reuters21578(path: Path) -> Loaded:
             title = _sgml_field(doc, "TITLE")
             # UNPROC stories have no BODY element: their text is the TEXT element itself.
             body = _sgml_field(doc, "BODY") or re.sub(r"<[^>]+>", " ", _sgml_field(doc, "TEXT"))
-            if not (title or body):
-                # Reuters-21578 has such BRIEF/UNPROC stories; keep the count visible.
+            topics = re.findall(r"<D>(.*?)</D>", _sgml_field(doc, "TOPICS"))
+            rec = _record("reuters21578", attrs["NEWID"], title, body,
+                          _parse_date(_sgml_field(doc, "DATE").split(" ")[0], ("%d-%b-%Y",)),
+                          topics=topics, has_topics=attrs.get("TOPICS") == "YES",
+                          lewissplit=attrs.get("LEWISSPLIT", ""))
+            if not (rec["title"] or rec["text"]):
                 out.problems.append(Problem(f"{path}!{name}", line, f"NEWID {attrs['NEWID']}: no title or body"))
                 continue
-            topics = re.findall(r"<D>(.*?)</D>", _sgml_field(doc, "TOPICS"))
-            out.records.append(_record(
-                "reuters21578", attrs["NEWID"], title, body,
-                _parse_date(_sgml_field(doc, "DATE").split(" ")[0], ("%d-%b-%Y",)),
-                topics=topics, has_topics=attrs.get("TOPICS") == "YES",
-                lewissplit=attrs.get("LEWISSPLIT", "")))
+            out.records.append(rec)
     return out
 
 

@@ -35,6 +35,7 @@ def strip_markdown(md: str) -> str:
     md = _MD_LINK.sub(r"\1", md)
     md = _MD_EMPH.sub(r"\2", md)
     md = _MD_EMPH.sub(r"\2", md)  # nested emphasis such as ***bold italic***
+    md = md.replace("*", "")  # unbalanced emphasis left by malformed pages ("**Do not travel* to")
     md = _MD_HEADING.sub("", md)
     md = _MD_BULLET.sub("", md)
     # keep paragraph breaks as sentence boundaries so that one line does not run into the next

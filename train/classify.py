@@ -103,9 +103,8 @@ def _worker_model(spec: str, models_dir: str, thresholds: dict) -> Model:
     return _WORKER_MODEL[key]
 
 
-def classify_chunk(spec: str, models_dir: str, thresholds: dict, articles: list[Article], explain: int = 0) -> list[dict]:
-    """Output rows for a chunk of articles (runs in a worker process)."""
-    model = _worker_model(spec, models_dir, thresholds)
+def rows_for(model: Model, articles: list[Article], explain: int = 0) -> list[dict]:
+    """Output rows for a chunk of articles: exactly id, labels, scores, model (+ explanation if asked)."""
     scores = model.scores([{"title": a.title, "text": a.text} for a in articles])
     rows = []
     for a, row, labels in zip(articles, scores, model.decide(scores)):
@@ -116,6 +115,11 @@ def classify_chunk(spec: str, models_dir: str, thresholds: dict, articles: list[
             out["explanation"] = {lab: [t for t, _ in terms[lab]] for lab in labels}
         rows.append(out)
     return rows
+
+
+def classify_chunk(spec: str, models_dir: str, thresholds: dict, articles: list[Article], explain: int = 0) -> list[dict]:
+    """rows_for in a worker process, with the model loaded once per process."""
+    return rows_for(_worker_model(spec, models_dir, thresholds), articles, explain)
 
 
 @dataclass
@@ -231,7 +235,6 @@ def classify_stream(records: Iterator[Article | Rejected], model: Model, writer:
     started = time.time()
     models_dir = str(registry.models_dir())
     overrides = {lab: t for lab, t in model.thresholds.items() if model.manifest["thresholds"].get(lab) != t}
-    _WORKER_MODEL[f"{models_dir}|{model.spec}|{sorted(overrides.items())}"] = model  # the parent's copy, for jobs=1
 
     def articles_of(chunks):
         for chunk in chunks:
@@ -250,11 +253,11 @@ def classify_stream(records: Iterator[Article | Rejected], model: Model, writer:
             if good:
                 yield good
 
-    work = (delayed(classify_chunk)(model.spec, models_dir, overrides, arts, explain)
-            for arts in articles_of(_chunks(records, chunk_size)))
+    chunks = articles_of(_chunks(records, chunk_size))
     if jobs == 1:
-        results = (fn(*args, **kwargs) for fn, args, kwargs in work)
+        results = (rows_for(model, arts, explain) for arts in chunks)
     else:
+        work = (delayed(classify_chunk)(model.spec, models_dir, overrides, arts, explain) for arts in chunks)
         results = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)(work)
     for rows in results:
         writer.write(rows)

@@ -1,0 +1,120 @@
+"""Scale-out on a Dask cluster: one task per input shard, one output shard per input.
+
+The verified model artifact goes to each worker once, through a worker plugin, and is loaded there
+once (not shipped per task). A task that raises is retried; a worker that dies has its tasks
+rescheduled by Dask. Output shards are written atomically; ``_SUCCESS.json`` (the summary) is written
+last and only when every partition was classified, so a failed run never looks complete.
+Workers need wirecat installed (``pip install -e .`` in the same environment) and read access to the
+input paths; the model travels with the plugin, so they need no access to ``models/``.
+"""
+from __future__ import annotations
+
+import glob
+import io
+import json
+import os
+from pathlib import Path
+
+from distributed import Client, WorkerPlugin, get_worker
+
+from train.classify import AtomicFile, Model, RowWriter, Summary, classify_stream
+from train.readers import Fields, read_inputs
+
+SUCCESS, FAILED = "_SUCCESS.json", "_FAILED.json"
+
+
+class ModelPlugin(WorkerPlugin):
+    """Carries the artifact's bytes to each worker and loads the model there once."""
+
+    def __init__(self, artifact: bytes, manifest: dict, thresholds: dict):
+        self.artifact, self.manifest, self.thresholds = artifact, manifest, thresholds
+        self.name = f"wirecat-{manifest['name']}-{manifest['version']}"
+
+    def setup(self, worker):
+        import hashlib
+
+        import joblib
+
+        digest = hashlib.sha256(self.artifact).hexdigest()
+        if digest != self.manifest["artifact"]["sha256"]:
+            raise RuntimeError(f"{self.name}: artifact checksum mismatch on worker {worker.address}")
+        worker.wirecat_model = Model(joblib.load(io.BytesIO(self.artifact)), self.manifest, self.thresholds)
+
+
+def classify_partition(path: str, out_dir: str, fields: Fields, max_bytes: int, chunk_size: int) -> dict:
+    """Classify one input shard on a worker; write OUT_DIR/<stem>.jsonl and <stem>.jsonl.errors.jsonl."""
+    model = get_worker().wirecat_model
+    out = Path(out_dir) / (Path(path).stem + ".jsonl")
+    writer = RowWriter(out, model.labels)
+    errors = AtomicFile(out.with_name(out.name + ".errors.jsonl"))
+    try:
+        summary = classify_stream(read_inputs([path], fields, max_bytes), model, writer, errors.fh, jobs=1,
+                                  chunk_size=chunk_size)
+    except BaseException:
+        writer.discard()
+        errors.discard()
+        raise
+    writer.commit()
+    errors.commit()
+    return {"input": path, "output": str(out), "read": summary.read, "classified": summary.classified,
+            "rejected": summary.rejected, "seconds": round(summary.seconds, 3)}
+
+
+def expand(inputs: list[str]) -> list[str]:
+    files = sorted({f for pattern in inputs for f in (glob.glob(pattern) or [pattern])})
+    missing = [f for f in files if not os.path.isfile(f)]
+    if missing:
+        raise FileNotFoundError(f"no such input file(s): {', '.join(missing)}")
+    wrong = [f for f in files if Path(f).suffix not in (".jsonl", ".parquet")]
+    if wrong:
+        raise ValueError(f"the dask engine reads sharded .jsonl or .parquet files; not: {', '.join(wrong)}")
+    stems = [Path(f).stem for f in files]
+    if len(set(stems)) != len(stems):
+        raise ValueError("input shards must have distinct file names (one output shard per input)")
+    return files
+
+
+def classify_on_dask(inputs: list[str], out_dir: Path, scheduler: str, model_spec: str | None, fields: Fields,
+                     thresholds: dict, max_bytes: int, chunk_size: int, retries: int = 2) -> Summary:
+    import time
+
+    from train import registry
+
+    started = time.time()
+    files = expand(inputs)
+    name, version = registry.resolve(model_spec)
+    ok, why = registry.verify(name, version)
+    if not ok:
+        raise registry.RegistryError(why)
+    manifest = registry.read_manifest(name, version)
+    unknown = set(thresholds) - set(manifest["labels"])
+    if unknown:
+        raise ValueError(f"--threshold for unknown label(s) {sorted(unknown)}")
+    artifact = (registry.version_dir(name, version) / registry.ARTIFACT).read_bytes()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for marker in (SUCCESS, FAILED):
+        (out_dir / marker).unlink(missing_ok=True)
+
+    with Client(scheduler, timeout="30s") as client:
+        client.register_plugin(ModelPlugin(artifact, manifest, thresholds))
+        futures = [client.submit(classify_partition, f, str(out_dir.resolve()), fields, max_bytes, chunk_size,
+                                 retries=retries, pure=False, key=f"wirecat-{version}-{Path(f).stem}-{time.time_ns()}")
+                   for f in files]
+        results, failed = [], []
+        for f, fut in zip(files, futures):
+            try:
+                results.append(fut.result())
+            except Exception as exc:  # noqa: BLE001  (any task error is reported per partition)
+                failed.append({"input": f, "error": f"{type(exc).__name__}: {exc}"})
+    summary = Summary(read=sum(r["read"] for r in results), classified=sum(r["classified"] for r in results),
+                      rejected=sum(r["rejected"] for r in results), seconds=time.time() - started)
+    if failed:
+        (out_dir / FAILED).write_text(json.dumps({"failed": failed, "done": results}, indent=1))
+        raise RuntimeError(f"{len(failed)} of {len(files)} partitions could not be classified "
+                           f"(see {out_dir / FAILED}): " + "; ".join(f"{x['input']}: {x['error']}" for x in failed[:3]))
+    marker = AtomicFile(out_dir / SUCCESS)
+    json.dump({"model": f"{name}@{version}", "partitions": results, "read": summary.read,
+               "classified": summary.classified, "rejected": summary.rejected,
+               "seconds": round(summary.seconds, 2)}, marker.fh, indent=1)
+    marker.commit()
+    return summary
