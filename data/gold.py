@@ -16,13 +16,15 @@ def _hash(article_id: str) -> int:
 
 def assign_splits(gold: dict[str, dict]) -> None:
     """Split gold into dev and test, stratified by (source, label set): within each stratum, ids in
-    hash order alternate dev, test, dev, ... Deterministic and independent of the file's order."""
+    hash order alternate between dev and test Deterministic and independent of the file's order."""
     strata: dict[tuple, list[str]] = {}
     for article_id, row in gold.items():
         strata.setdefault((article_id.split(":")[0], tuple(sorted(row["labels"]))), []).append(article_id)
+    n = 0  # one running count across strata, so that odd-sized strata do not all favour dev
     for key in sorted(strata):
-        for n, article_id in enumerate(sorted(strata[key], key=_hash)):
+        for article_id in sorted(strata[key], key=_hash):
             gold[article_id]["split"] = "dev" if n % 2 == 0 else "test"
+            n += 1
 
 
 def load_gold(path: Path = GOLD_FILE) -> dict[str, dict]:

@@ -73,7 +73,8 @@ LFS: list[LF] = [
     # --- diplomatic_warning -------------------------------------------------------------------
     _lf("dw_state_actor_warns", "diplomatic_warning", POSITIVE,
         _STATE + r"\b[^.]{0,80}\b(warned|warns|warning (that|of|against)|threatened|threatens|cautioned)\b[^.]{0,80}"
-        r"\b(against|consequences|retaliat\w*|sanctions|citizens|nationals|military|war|interfere\w*|attack)",
+        r"\b(against|consequences|retaliat\w*|sanctions|citizens|nationals|compatriots|travel\w*|abroad|military|war|"
+        r"interfere\w*|attack)",
         hints="warn threaten caution"),
     _lf("dw_country_warns_country", "diplomatic_warning", POSITIVE,
         r"\b" + _COUNTRY + r"\b[^.]{0,30}\b(warns?|warned|threatens?|threatened|condemns?|condemned|denounces?|"

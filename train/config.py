@@ -39,6 +39,7 @@ class Features(Strict):
     char: CharFeatures = CharFeatures()
     hashing_features: int = 2**20  # for kind: hashing
     title_repeat: int = Field(1, ge=1, le=5)  # headlines carry the topic: count the title this many times
+    patterns: bool = True  # the labeling functions' context patterns as features (stock parts, see pipeline.py)
 
 
 class Classifier(Strict):

@@ -5,6 +5,11 @@ Nothing project-specific goes inside, so ``joblib.load`` needs scikit-learn alon
 """
 from __future__ import annotations
 
+import re
+from functools import partial
+
+import numpy as np
+
 from train.config import TrainConfig
 
 
@@ -14,9 +19,9 @@ def document(title: str, text: str, title_repeat: int = 1) -> str:
 
 
 def build_features(cfg: TrainConfig):
-    import numpy as np
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
     from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
 
     f = cfg.features
     if f.kind == "hashing":
@@ -30,12 +35,40 @@ def build_features(cfg: TrainConfig):
                                sublinear_tf=f.word.sublinear_tf, max_features=f.word.max_features,
                                token_pattern=f.word.token_pattern, stop_words=f.word.stop_words,
                                dtype=np.float32)
-    if not f.char.enabled:
-        return word
-    char = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(f.char.ngram_range), min_df=f.char.min_df,
-                           max_df=f.char.max_df, sublinear_tf=f.char.sublinear_tf, max_features=f.char.max_features,
-                           dtype=np.float32)
-    return FeatureUnion([("word", word), ("char", char)])
+    branches = [("word", word)]
+    if f.char.enabled:
+        branches.append(("char", TfidfVectorizer(
+            analyzer="char_wb", ngram_range=tuple(f.char.ngram_range), min_df=f.char.min_df, max_df=f.char.max_df,
+            sublinear_tf=f.char.sublinear_tf, max_features=f.char.max_features, dtype=np.float32)))
+    if f.patterns:
+        branches.append(("patterns", pattern_features()))
+    union = FeatureUnion(branches) if len(branches) > 1 else word
+    if not f.patterns:
+        return union
+    # patterns are written for lower-case text: lower-case once, up front (stdlib callables only)
+    return Pipeline([("lowercase", FunctionTransformer(partial(map, str.lower))), ("materialize", FunctionTransformer(list)),
+                     ("union", union)])
+
+
+def pattern_features():
+    """The labeling functions' context patterns as binary features, built from stock parts only: per
+    pattern, a CountVectorizer whose analyzer is the compiled regex's ``findall`` (the standard
+    library's), so the artifact still loads with scikit-learn alone. Source-based and case-sensitive
+    LFs are left out: the first would teach the model a genre, not a topic."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    from data.labeling import LFS
+
+    branches = []
+    for lf in LFS:
+        if lf.source is not None or lf.cased or lf.field != "both":
+            continue
+        # one empty capturing group, so findall yields "" once per match: the vocabulary is [""]
+        body = re.sub(r"(?<!\\)\((?!\?)", "(?:", lf.pattern.pattern)
+        branches.append((lf.name, CountVectorizer(analyzer=re.compile(f"(?:{body})()").findall, vocabulary=[""],
+                                                  binary=True, dtype=np.float32)))
+    return FeatureUnion(branches)
 
 
 def build_estimator(cfg: TrainConfig, multilabel: bool = True):
