@@ -200,7 +200,11 @@ def build(cfg: DataConfig, out_root: Path = PROCESSED, force: bool = False, log=
                 "inputs": _input_checksums(cfg), "labeling_code_sha256": code_hash(), "counts": counts,
                 "malformed_records": problems, **info}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
-            os.replace(tmp, final)
+            try:
+                os.replace(tmp, final)
+            except OSError:
+                if not (final / "manifest.json").exists():  # else a concurrent build of the same version won
+                    raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     index[key] = version

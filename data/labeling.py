@@ -91,10 +91,16 @@ LFS: list[LF] = [
         r"\b(lodged|lodges|lodge|filed|delivered|issued|sent)\b[^.]{0,20}\b(formal |strong |official |diplomatic )?"
         r"(protest|demarche|note of protest)\b", hints="protest demarche"),
     _lf("dw_travel_warning", "diplomatic_warning", POSITIVE,
+        # a government warning its citizens about travel or risks abroad, as advisories and as news report it
         r"\b(travel (advisory|warning|alert)|advis\w+ (its |their )?(citizens|nationals|travel+ers)[^.]{0,40}"
         r"(against|to avoid|to leave|not to)|avoid (all )?(non-essential |nonessential )?travel|"
         r"(urged|told|ordered) (its |their )?(citizens|nationals)[^.]{0,30}(to leave|to avoid|not to travel)|"
-        r"do not travel to|reconsider travel)\b", hints="travel citizens nationals"),
+        r"do not travel to|reconsider travel)\b|"
+        r"\b(warn\w*|advis\w*|recommend\w*|cautio\w*|urg\w*|alert\w*)\b[^.]{0,120}\b(travel\w* abroad|"
+        r"trips? abroad|foreign trips|(when|before|while) travel\w*)\b|"
+        r"\b(citizens|nationals|compatriots|travel+ers|tourists)\b[^.]{0,40}\b(should not|not to|to avoid|"
+        r"reconsider|to leave|were urged|were warned|were advised)\b[^.]{0,40}\b(travel\w*|trips?|visit\w*|leave)\b",
+        hints="travel citizens nationals abroad trips"),
     _lf("dw_retaliation_threat", "diplomatic_warning", POSITIVE,
         r"\b(vow(ed|s)?|threaten(ed|s)?|warn(ed|s)?)\b[^.]{0,30}\b(retaliat\w*|reprisal|serious consequences|"
         r"grave consequences|countermeasures|respond (firmly|strongly))",
@@ -118,6 +124,8 @@ LFS: list[LF] = [
     _lf("ar_custody_or_charges", "arrest", POSITIVE,
         r"\b(in|into|remanded in) (police )?custody\b|\bheld (on|over) [^.]{0,30}charges?\b|"
         r"\bheld without (charge|trial)\b|\bcharged and (held|detained)\b", hints="custody held"),
+    _lf("ar_arrest_of_someone", "arrest", POSITIVE,
+        r"\b(the|his|her|their|an?|recent|latest|mass) arrests? of (?!the (decline|slide|fall))\w+", hints="arrest"),
     _lf("ar_warrant_extradition", "arrest", POSITIVE,
         r"\barrest warrants?\b|\bwarrants? for (his|her|their|the) arrest\b|\bextradit(ed|ion|e)\b",
         hints="warrant extradit"),

@@ -182,11 +182,20 @@ _ADVISORY_DATE = re.compile(r"Travel Advisory (\w+ \d{1,2}, \d{4})")
 _ADVISORY_LEVEL = re.compile(r"Level (\d): ([^\n#]+)")
 
 
+# Site boilerplate repeated on every page (links to other State Department pages, insurance advice):
+# not part of the warning, and a pure genre marker for a classifier.
+_ADVISORY_BOILERPLATE = re.compile(
+    r"^(Visit the CDC page|Prepare a (contingency )?plan for emergency|Read the country information page|"
+    r"Enroll in the Smart Traveler|Follow the Department of State|Visit our website for Travel to High-Risk|"
+    r"Review the Country Security Report|Reissued after periodic review|We highly recommend that you buy insurance)",
+    re.I)
+
+
 def advisory_text(md: str) -> str:
     """The advisory itself: the page up to its 'Travel Advisory Levels' footer (embassy contacts,
-    map and site navigation follow, which are boilerplate, not the warning)."""
+    map and site navigation follow), without the site's boilerplate lines."""
     body = re.split(r"^#+\s*Travel Advisory Levels", md, maxsplit=1, flags=re.M)[0]
-    return strip_markdown(body)
+    return "\n".join(line for line in strip_markdown(body).splitlines() if not _ADVISORY_BOILERPLATE.match(line))
 
 
 def load_travel_advisories(path: Path) -> Loaded:

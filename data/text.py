@@ -29,6 +29,7 @@ def normalize(text: str) -> str:
 
 def strip_markdown(md: str) -> str:
     """Markdown page to plain text: tool-tip icons, images and link targets go; link text stays."""
+    md = re.sub(r"[^\S\n]+", " ", md)  # no-break and narrow spaces too, so that line patterns match
     md = _MD_TOOLTIP.sub("", md)
     md = _MD_IMAGE_LINK.sub("", md)
     md = _MD_IMAGE.sub("", md)

@@ -30,7 +30,7 @@ def tiny_version(name: str, version: str, C: float = 1.0):
         joblib.dump(pipe, tmp / "model.joblib")
         (tmp / "manifest.json").write_text(json.dumps({
             "name": name, "version": version, "created_at": "2026-01-01T00:00:00Z", "labels": ["diplomatic_warning", "arrest", "consular"],
-            "thresholds": {"diplomatic_warning": 0.5, "arrest": 0.5, "consular": 0.5}, "multilabel": True, "title_repeat": 1,
+            "thresholds": {"diplomatic_warning": 0.3, "arrest": 0.3, "consular": 0.3}, "multilabel": True, "title_repeat": 1,
             "task": "topics", "dataset_version": "d1", "config": {"classifier": {"C": C}},
             "metrics": {"test": {"model": {"micro": {"f1": 0.5 + C / 10}, "macro_f1": 0.4}}},
             "versions": {"scikit-learn": __import__("sklearn").__version__},

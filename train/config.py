@@ -40,6 +40,7 @@ class Features(Strict):
     hashing_features: int = 2**20  # for kind: hashing
     title_repeat: int = Field(1, ge=1, le=5)  # headlines carry the topic: count the title this many times
     patterns: bool = True  # the labeling functions' context patterns as features (stock parts, see pipeline.py)
+    lead_chars: int = Field(0, ge=0)  # > 0: the first N characters (headline, lead) get features of their own
 
 
 class Classifier(Strict):
@@ -55,6 +56,7 @@ class Thresholds(Strict):
     mode: Literal["tune", "fixed"] = "tune"
     fixed: float = Field(0.5, gt=0, lt=1)
     minimum: float = Field(0.05, gt=0, lt=1)  # a tuned threshold never goes below this
+    plateau: float = Field(0.01, ge=0, lt=1)  # tuned: the median threshold whose F1 is within this of the best
 
 
 class Training(Strict):

@@ -32,11 +32,11 @@ def _prf(Y: np.ndarray, P: np.ndarray, labels: list[str]) -> dict:
 def label_weights(pipeline) -> tuple[np.ndarray, np.ndarray] | None:
     """(feature names, weights of shape (labels, features)) for a linear pipeline, or None
     (hashing features have no names)."""
+    from train.pipeline import feature_names
+
     features, clf = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
-    if hasattr(features, "named_steps"):  # lower-casing steps in front of the feature union
-        features = features.steps[-1][1]
     try:
-        names = features.get_feature_names_out()
+        names = feature_names(features)
     except (AttributeError, ValueError):
         return None
 

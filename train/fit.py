@@ -51,7 +51,7 @@ def binarize(label_lists, labels: list[str]) -> np.ndarray:
 
 
 def tune_thresholds(scores: np.ndarray, Y: np.ndarray, labels: list[str], cfg: TrainConfig) -> dict[str, float]:
-    """Per label, the score threshold that maximizes F1 on held-out predictions."""
+    """Per label, a score threshold that maximizes F1 on held-out predictions."""
     from sklearn.metrics import precision_recall_curve
 
     out = {}
@@ -61,8 +61,10 @@ def tune_thresholds(scores: np.ndarray, Y: np.ndarray, labels: list[str], cfg: T
             continue
         p, r, t = precision_recall_curve(Y[:, k], scores[:, k])
         f1 = 2 * p[:-1] * r[:-1] / np.maximum(p[:-1] + r[:-1], 1e-12)
-        best = int(np.argmax(f1))
-        out[lab] = float(max(t[best], cfg.thresholds.minimum))
+        # the arg-max of F1 on a few hundred articles is a noisy point; take the middle of the plateau
+        # of thresholds within `plateau` of the best F1 instead
+        near_best = t[f1 >= f1.max() - cfg.thresholds.plateau]
+        out[lab] = float(max(np.median(near_best), cfg.thresholds.minimum))
     return out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import partial
+from operator import itemgetter
 
 import numpy as np
 
@@ -42,12 +43,34 @@ def build_features(cfg: TrainConfig):
             sublinear_tf=f.char.sublinear_tf, max_features=f.char.max_features, dtype=np.float32)))
     if f.patterns:
         branches.append(("patterns", pattern_features()))
+    if f.lead_chars:
+        # the headline and first sentences in a vocabulary of their own: a topic there is the article's
+        # main event, the same words deep in the body may be a passing mention
+        lead = [("word", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32))]
+        if f.patterns:
+            lead.append(("patterns", pattern_features()))
+        branches.append(("lead", Pipeline([
+            ("cut", FunctionTransformer(partial(map, itemgetter(slice(0, f.lead_chars))))),
+            ("materialize", FunctionTransformer(list)), ("union", FeatureUnion(lead))])))
     union = FeatureUnion(branches) if len(branches) > 1 else word
-    if not f.patterns:
+    if not (f.patterns or f.lead_chars):
         return union
-    # patterns are written for lower-case text: lower-case once, up front (stdlib callables only)
+    # patterns are written for lower-case text: lower-case once, up front (stdlib callables only, so
+    # the artifact loads with scikit-learn alone)
     return Pipeline([("lowercase", FunctionTransformer(partial(map, str.lower))), ("materialize", FunctionTransformer(list)),
                      ("union", union)])
+
+
+def feature_names(features) -> np.ndarray:
+    """Names of the features' columns, looking through the stdlib preprocessing steps in front of
+    unions (FunctionTransformer has no names of its own)."""
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    if isinstance(features, Pipeline):
+        return feature_names(features.steps[-1][1])
+    if isinstance(features, FeatureUnion):
+        return np.concatenate([[f"{name}__{n}" for n in feature_names(t)] for name, t in features.transformer_list])
+    return features.get_feature_names_out()
 
 
 def pattern_features():
