@@ -156,8 +156,18 @@ LFS: list[LF] = [
         r"overst\w*|expired|lottery)\b|\b(entry|exit|student|work|tourist|travel) visas?\b|"
         r"\b(digital|biometric|electronic|new) (passports?|id cards?)\b", hints="visa passport id card"),
     _lf("co_travel_or_entry_ban", "consular", POSITIVE,
-        r"\b(travel|entry|immigration) ban\b|\bban on (travel|entry|visitors|citizens)\b",
-        hints="ban"),
+        r"\b(travel|entry|immigration) ban\b|\bban on (travel|entry|visitors|citizens)\b|"
+        r"\b(denied|refused|barred)\b[^.]{0,20}\b(entry|from entering)\b|\b(pre-entry|points-based) (checks|screening|system|scheme)",
+        hints="ban entry entering"),
+    _lf("co_help_citizens_abroad", "consular", POSITIVE,
+        r"\b(government|ministry|embassy|foreign (minister|office|secretary)|diplomats?|consul\w*|officials)\b[^.]{0,80}"
+        r"\b(help|assist\w*|free|freeing|release|secure\w* the release|bring\w* (home|back)|repatriat\w*|welfare)\b[^.]{0,60}"
+        r"\b(citizens?|nationals?|hostages?|detainees?|compatriots|britons?|americans?|reporters|journalists|workers)\b",
+        hints="help assist free release bring repatriat welfare"),
+    _lf("co_limited_assistance", "consular", POSITIVE,
+        r"\b(limited|no) (ability|capacity) to (provide|offer|assist|help)\b|"
+        r"\b(unable|not able|cannot) (to )?provide (routine |emergency |consular |or )+(services|assistance)\b|"
+        r"\bordered (the )?departure\b", hints="ability capacity provide departure"),
     _lf("co_consular_access", "consular", POSITIVE,
         r"\bconsular (access|assistance|officials?|officers?|services?|support|visits?|affairs|section|protection)\b",
         hints="consular"),

@@ -64,6 +64,7 @@ class Training(Strict):
     cross_fit_folds: int = Field(5, ge=2)
     gold_weight: float = Field(5.0, gt=0)
     source_weights: dict[str, float] = Field(default_factory=dict)
+    n_jobs: int = Field(1, ge=-1)  # parallel fitting of the one-vs-rest labels (-1: all cores)
 
 
 class Registry(Strict):

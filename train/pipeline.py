@@ -118,7 +118,7 @@ def build_estimator(cfg: TrainConfig, multilabel: bool = True):
         est = CalibratedClassifierCV(RidgeClassifier(alpha=c.alpha, class_weight=c.class_weight),
                                      cv=c.calibration_folds, method="sigmoid")
     est.set_fit_request(sample_weight=True)
-    return OneVsRestClassifier(est, n_jobs=None) if multilabel else est
+    return OneVsRestClassifier(est, n_jobs=cfg.training.n_jobs) if multilabel else est
 
 
 def assemble(features, classifier):
