@@ -146,7 +146,10 @@ def load_reuters_isot(path: Path) -> Loaded:
     return out
 
 
-def _open_zip(path: Path) -> zipfile.ZipFile:
+def _zip_members(path: Path, pattern: str):
+    """(match, 'archive!member', text) for each member whose name matches, in name order; a corrupt or
+    unreadable archive stops with its path."""
+    member = re.compile(pattern)
     try:
         zf = zipfile.ZipFile(path)
         bad = zf.testzip()
@@ -154,27 +157,26 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         raise CorpusError(f"{path}: unreadable zip archive ({exc})") from exc
     if bad:
         raise CorpusError(f"{path}: corrupt member {bad}")
-    return zf
+    with zf:
+        for name in sorted(zf.namelist()):
+            m = member.match(name)
+            if m:
+                data = zf.read(name)
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = data.decode("latin-1")  # a few BBC files are Latin-1
+                yield m, f"{path}!{name}", text
 
 
 def load_bbc(path: Path) -> Loaded:
     out = Loaded()
-    member = re.compile(r"^bbc/([a-z]+)/(\d+)\.txt$")
-    with _open_zip(path) as zf:
-        for name in sorted(zf.namelist()):
-            m = member.match(name)
-            if not m:
-                continue
-            where = f"{path}!{name}"
-            try:
-                raw = zf.read(name).decode("utf-8")
-            except UnicodeDecodeError:
-                raw = zf.read(name).decode("latin-1")  # a few BBC files are Latin-1
-            title, _, body = raw.strip().partition("\n")
-            if not body.strip():
-                out.problems.append(Problem(where, None, "no body after the title line"))
-                continue
-            out.records.append(_record("bbc", f"{m[1]}/{m[2]}", title, body, None, category=m[1]))
+    for m, where, raw in _zip_members(path, r"^bbc/([a-z]+)/(\d+)\.txt$"):
+        title, _, body = raw.strip().partition("\n")
+        if not body.strip():
+            out.problems.append(Problem(where, None, "no body after the title line"))
+            continue
+        out.records.append(_record("bbc", f"{m[1]}/{m[2]}", title, body, None, category=m[1]))
     return out
 
 
@@ -200,24 +202,16 @@ def advisory_text(md: str) -> str:
 
 def load_travel_advisories(path: Path) -> Loaded:
     out = Loaded()
-    member = re.compile(r"^us-travel-advisories/([^/]+)/Advisory\.md$")
-    with _open_zip(path) as zf:
-        for name in sorted(zf.namelist()):
-            m = member.match(name)
-            if not m:
-                continue
-            md = zf.read(name).decode("utf-8", errors="replace")
-            plain = advisory_text(md)
-            title, _, body = plain.partition("\n")
-            if not body.strip():
-                out.problems.append(Problem(f"{path}!{name}", None, "empty advisory"))
-                continue
-            date = _ADVISORY_DATE.search(md)
-            level = _ADVISORY_LEVEL.search(md)
-            out.records.append(_record(
-                "travel_advisories", m[1], title, body,
-                _parse_date(date[1], ("%B %d, %Y",)) if date else None,
-                country=m[1], level=int(level[1]) if level else None))
+    for m, where, md in _zip_members(path, r"^us-travel-advisories/([^/]+)/Advisory\.md$"):
+        title, _, body = advisory_text(md).partition("\n")
+        if not body.strip():
+            out.problems.append(Problem(where, None, "empty advisory"))
+            continue
+        date = _ADVISORY_DATE.search(md)
+        level = _ADVISORY_LEVEL.search(md)
+        out.records.append(_record(
+            "travel_advisories", m[1], title, body, _parse_date(date[1], ("%B %d, %Y",)) if date else None,
+            country=m[1], level=int(level[1]) if level else None))
     return out
 
 
