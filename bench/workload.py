@@ -1,0 +1,78 @@
+"""Benchmark workloads built from the mirrored corpora (never committed: written under bench/work/)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+WORK = Path(__file__).resolve().parent / "work"
+DEFAULT_SOURCES = ("ag_news", "reuters_isot", "bbc", "travel_advisories")
+
+
+def articles_jsonl(n: int, sources=DEFAULT_SOURCES) -> Path:
+    """A JSONL file of n articles: the mirrored corpora repeated (ids made unique per repetition)."""
+    from data.sources import load_source
+
+    path = WORK / f"articles-{n}.jsonl"
+    if path.exists():
+        return path
+    WORK.mkdir(parents=True, exist_ok=True)
+    records = [r for s in sources for r in load_source(s).records]
+    tmp = path.with_suffix(".part")
+    with open(tmp, "w") as fh:
+        for i in range(n):
+            r = records[i % len(records)]
+            fh.write(json.dumps({"id": f"{r['id']}#{i // len(records)}", "title": r["title"], "text": r["text"]}) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def peak_rss_of(cmd: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run a command; return (seconds, peak resident memory of its whole process tree in bytes, result)."""
+    import psutil
+
+    started = time.time()
+    proc = psutil.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            try:
+                procs = [proc] + proc.children(recursive=True)
+                peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    out, err = proc.communicate()
+    done.set()
+    watcher.join()
+    return time.time() - started, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def classify_run(n: int, jobs: int, model: str | None = None) -> dict:
+    """`wirecat classify` on n articles with --jobs; articles/s and peak memory of the process tree."""
+    src = articles_jsonl(n)
+    out = WORK / f"out-{n}-{jobs}.jsonl"
+    cmd = [sys.executable, "-m", "train.cli", "classify", str(src), "-o", str(out), "--jobs", str(jobs)]
+    if model:
+        cmd += ["--model", model]
+    seconds, peak, result = peak_rss_of(cmd)
+    if result.returncode != 0:
+        raise RuntimeError(f"classify failed ({result.returncode}): {result.stderr.decode()[-2000:]}")
+    lines = sum(1 for _ in open(out))
+    out.unlink()
+    return {"articles": n, "jobs": jobs, "seconds": round(seconds, 1), "articles_per_s": round(n / seconds),
+            "peak_rss_mb": round(peak / 2**20), "output_rows": lines}
+
+
+if __name__ == "__main__":
+    n, jobs = int(sys.argv[1]), int(sys.argv[2])
+    print(json.dumps(classify_run(n, jobs)))
