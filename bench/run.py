@@ -1,0 +1,145 @@
+"""`make bench`: wirecat next to fastText and Vowpal Wabbit, measured in one run on the same data,
+split and cores; results to bench/results/<date>.json and .md.
+
+Timings are medians of REPEATS runs, each in a fresh process; comparisons are ratios within this run.
+Set BENCH_QUICK=1 for one repeat and no 1,000,000-article run.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.workload import classify_run, peak_rss_of
+
+RESULTS = Path(__file__).resolve().parent / "results"
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+REPEATS = 1 if QUICK else 3
+SYSTEMS = ("wirecat", "fasttext", "vw")
+
+
+def one(task: str, system: str, fold: int | None = None) -> dict:
+    cmd = [sys.executable, "-m", "bench.systems", task, system] + (["--fold", str(fold)] if fold is not None else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def median_of(task: str, system: str) -> dict:
+    runs = [one(task, system) for _ in range(REPEATS)]
+    row = dict(runs[0])
+    for key in ("fit_s", "predict_articles_per_s", "peak_rss_mb"):
+        row[key] = statistics.median(r[key] for r in runs)
+    row["repeats"] = len(runs)
+    return row
+
+
+def cross_validation(system: str) -> dict:
+    folds = [one("agnews", system, k) for k in range(5)]
+    return {"system": system, "accuracy_mean": statistics.mean(f["accuracy"] for f in folds),
+            "accuracy_sd": statistics.stdev(f["accuracy"] for f in folds),
+            "macro_f1_mean": statistics.mean(f["macro_f1"] for f in folds)}
+
+
+def scaling() -> dict:
+    """wirecat's fit time and memory at 1x, 2x, 4x, 8x the default corpus; the growth exponent is the
+    slope of log(time) over log(size)."""
+    rows = []
+    for factor in (1, 2, 4, 8):
+        seconds, peak, out = peak_rss_of([sys.executable, "-m", "bench.scaling", str(factor)])
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.decode()[-3000:])
+        rows.append({"factor": factor, **json.loads(out.stdout.decode().strip().splitlines()[-1]), "peak_rss_mb": round(peak / 2**20)})
+    xs = [math.log(r["documents"]) for r in rows]
+    fit_exp = _slope(xs, [math.log(r["fit_s"]) for r in rows])
+    mem_exp = _slope(xs, [math.log(r["peak_rss_mb"]) for r in rows])
+    return {"rows": rows, "fit_time_exponent": round(fit_exp, 2), "memory_exponent": round(mem_exp, 2)}
+
+
+def _slope(xs, ys) -> float:
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def peers_at_scale(n: int) -> list[dict]:
+    """fastText and VW prediction on the same n articles as `wirecat classify` (one process each)."""
+    rows = []
+    for system in ("fasttext", "vw"):
+        seconds, peak, out = peak_rss_of([sys.executable, "-m", "bench.scale_peer", system, str(n)])
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.decode()[-3000:])
+        rows.append({"system": system, **json.loads(out.stdout.decode().strip().splitlines()[-1]), "peak_rss_mb": round(peak / 2**20)})
+    return rows
+
+
+def markdown(r: dict) -> str:
+    def table(rows, cols):
+        out = ["| " + " | ".join(c for c, _ in cols) + " |", "|" + "---|" * len(cols)]
+        for row in rows:
+            out.append("| " + " | ".join(fmt(row.get(k)) for _, k in cols) + " |")
+        return "\n".join(out)
+
+    def fmt(v):
+        return "-" if v is None else f"{v:.4f}" if isinstance(v, float) and v < 1.5 else f"{v:,}" if isinstance(v, (int, float)) else str(v)
+
+    lines = [f"# wirecat benchmark, {r['date']}", "", f"Machine: {r['machine']}. Timings: median of {r['repeats']} runs; "
+             "prediction speed on one core, on the same articles for every system; ratios are within this run.", ""]
+    for task, cols in (("agnews", [("accuracy", "accuracy"), ("macro-F1", "macro_f1")]),
+                       ("reuters", [("micro-F1", "micro_f1"), ("macro-F1", "macro_f1")]),
+                       ("topics", [("micro-F1", "micro_f1"), ("diplomatic_warning F1", "f1_diplomatic_warning"),
+                                   ("arrest F1", "f1_arrest"), ("consular F1", "f1_consular")])):
+        rows = [x for x in r["tasks"] if x["task"] == task]
+        if not rows:
+            continue
+        lines += [f"## {task}", "", table(rows, [("system", "system")] + cols + [
+            ("fit s", "fit_s"), ("articles/s", "predict_articles_per_s"), ("speed vs fastText", "speed_vs_fasttext"),
+            ("model bytes", "model_bytes"), ("peak RSS MB", "peak_rss_mb")]), ""]
+    if r.get("agnews_cv"):
+        lines += ["## AG News, 5-fold cross-validation", "", table(r["agnews_cv"], [
+            ("system", "system"), ("accuracy mean", "accuracy_mean"), ("sd", "accuracy_sd"), ("macro-F1 mean", "macro_f1_mean")]), ""]
+    lines += ["Published: Reuters-21578 linear SVM micro-F1 0.860 / macro-F1 0.525 (Yang & Liu 1999); AG News n-gram "
+              "TF-IDF + LR 92.36 % with 120,000 training articles (Zhang, Zhao & LeCun 2015) - here 6,080.", ""]
+    if r.get("classify"):
+        lines += ["## Batch classification (`wirecat classify`, mirrored corpora repeated)", "",
+                  table(r["classify"], [("articles", "articles"), ("jobs", "jobs"), ("seconds", "seconds"),
+                                        ("articles/s", "articles_per_s"), ("peak RSS MB", "peak_rss_mb")]), "",
+                  table(r.get("peers_at_scale", []), [("peer", "system"), ("articles", "articles"),
+                                                      ("articles/s", "articles_per_s"), ("peak RSS MB", "peak_rss_mb")]), ""]
+    if r.get("scaling"):
+        s = r["scaling"]
+        lines += ["## Scaling (wirecat fit, default config)", "", table(s["rows"], [
+            ("corpus", "factor"), ("documents", "documents"), ("fit s", "fit_s"), ("peak RSS MB", "peak_rss_mb")]), "",
+            f"Growth exponent: fit time {s['fit_time_exponent']}, memory {s['memory_exponent']} (1.0 = linear).", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    started = time.time()
+    result = {"date": time.strftime("%Y-%m-%d"), "repeats": REPEATS,
+              "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}", "tasks": []}
+    for task in ("agnews", "reuters", "topics"):
+        rows = [median_of(task, s) for s in SYSTEMS]
+        ft = next(x for x in rows if x["system"] == "fasttext")["predict_articles_per_s"]
+        for x in rows:
+            x["speed_vs_fasttext"] = round(x["predict_articles_per_s"] / ft, 2)
+        result["tasks"] += rows
+        print(f"{task}: done ({time.time() - started:.0f}s)", file=sys.stderr)
+    result["agnews_cv"] = [cross_validation(s) for s in SYSTEMS]
+    sizes = (200_000,) if QUICK else (200_000, 1_000_000)
+    result["classify"] = [classify_run(n, jobs) for n in sizes for jobs in (1, 2) if not (n > 200_000 and jobs == 1)]
+    result["peers_at_scale"] = peers_at_scale(200_000)
+    result["scaling"] = scaling()
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{result['date']}.json").write_text(json.dumps(result, indent=1))
+    (RESULTS / f"{result['date']}.md").write_text(markdown(result))
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()
