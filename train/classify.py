@@ -34,7 +34,7 @@ class Model:
     """
 
     def __init__(self, pipeline, manifest: dict, thresholds: dict[str, float] | None = None):
-        self.pipeline, self.manifest = pipeline, manifest
+        self._pipeline, self.manifest = pipeline, manifest
         self.labels: list[str] = manifest["labels"]
         self.thresholds = {**manifest["thresholds"], **(thresholds or {})}
         self.spec = f"{manifest['name']}@{manifest['version']}"
@@ -42,14 +42,31 @@ class Model:
         self._weights = None
 
     @classmethod
-    def load(cls, spec: str | None = None, thresholds: dict[str, float] | None = None) -> "Model":
+    def load(cls, spec: str | None = None, thresholds: dict[str, float] | None = None, lazy: bool = False) -> "Model":
+        """Load a registered model. ``lazy``: verify the checksum and read the manifest now, unpickle the
+        pipeline (verifying again) only when first used - for a parent process whose workers classify."""
         from train import registry
 
-        pipeline, manifest = registry.load(spec)
+        if lazy:
+            name, version = registry.resolve(spec)
+            ok, why = registry.verify(name, version)
+            if not ok:
+                raise registry.RegistryError(why)
+            pipeline, manifest = None, registry.read_manifest(name, version)
+        else:
+            pipeline, manifest = registry.load(spec)
         unknown = set(thresholds or {}) - set(manifest["labels"])
         if unknown:
             raise ValueError(f"--threshold for unknown label(s) {sorted(unknown)}; labels: {manifest['labels']}")
         return cls(pipeline, manifest, thresholds)
+
+    @property
+    def pipeline(self):
+        if self._pipeline is None:
+            from train import registry
+
+            self._pipeline, _ = registry.load(self.spec)
+        return self._pipeline
 
     def _docs(self, texts: Iterable) -> list[str]:
         rep = self.manifest.get("title_repeat", 1)

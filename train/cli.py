@@ -98,7 +98,7 @@ def lf_report(config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = Se
         _fail("lf-report needs data.task: topics")
     ds, _ = load_dataset_dir(build(cfg.data, log=lambda m: typer.echo(m, err=True)))
     a = analyse(list(ds["train"]), list(ds["dev"]))
-    console = Console()
+    console = Console(width=max(Console().width, 140))  # LF names stay readable when piped
     t = Table(title=f"Labeling functions (coverage etc. on {len(ds['train']) + len(ds['dev'])} articles; "
                     f"precision/recall on {a['dev_size']} gold dev articles)")
     for col in ("LF", "label", "vote", "coverage", "overlaps", "conflicts", "fired on dev", "precision", "recall", "weight"):
@@ -363,7 +363,7 @@ def classify_cmd(
     if engine != "local":
         _fail(f"--engine must be local or dask, not {engine!r}")
     try:
-        m = Model.load(model, overrides)
+        m = Model.load(model, overrides, lazy=n_jobs > 1)  # with workers, the parent never scores
     except (registry.RegistryError, ValueError) as exc:
         _fail(str(exc))
     writer = RowWriter(output, m.labels)
