@@ -27,8 +27,9 @@ FASTTEXT = {"agnews": dict(epoch=10, lr=0.5, wordNgrams=2, dim=50, loss="softmax
             "reuters": dict(epoch=40, lr=0.5, wordNgrams=2, dim=50, loss="ova", threshold=0.3),
             "topics": dict(epoch=25, lr=0.5, wordNgrams=2, dim=50, loss="ova", threshold=0.3)}
 VW = {"agnews": dict(args="--oaa 4 --ngram 2 -b 24 --loss_function logistic", passes=10),
-      "reuters": dict(args="--multilabel_oaa 90 --ngram 2 -b 24 --loss_function logistic", passes=15),
-      "topics": dict(args="--multilabel_oaa 3 --ngram 2 -b 24 --loss_function logistic", passes=10)}
+      "reuters": dict(args="--multilabel_oaa 91 --ngram 2 -b 24 --loss_function logistic", passes=15),
+      "topics": dict(args="--multilabel_oaa 4 --ngram 2 -b 24 --loss_function logistic", passes=10)}
+# multi-label VW learns nothing from an example without labels: such articles get an extra 'none' class
 
 
 def task_data(task: str, fold: int | None = None):
@@ -141,12 +142,12 @@ class VowpalWabbit:
         import vowpalwabbit
 
         spec = VW[task]
-        self.labels, self.multilabel = labels, multilabel
-        self.index = {lab: k for k, lab in enumerate(labels)}
+        self.labels, self.multilabel = labels + (["__none__"] if multilabel else []), multilabel
+        self.index = {lab: k for k, lab in enumerate(self.labels)}
         self.vw = vowpalwabbit.Workspace(spec["args"] + " --quiet --random_seed 42")
         examples = []
         for x, y in zip(X, Y):
-            ids = [self.index[lab] for lab in y if lab in self.index]
+            ids = [self.index[lab] for lab in y if lab in self.index] or [self.index.get("__none__", 0)]
             head = ",".join(map(str, ids)) if multilabel else str(ids[0] + 1)
             examples.append(f"{head} | {plain(x).replace(':', ' ').replace('|', ' ')}")
         rng = random.Random(42)
@@ -159,7 +160,8 @@ class VowpalWabbit:
         out = []
         for x in X:
             p = self.vw.predict(f"| {plain(x).replace(':', ' ').replace('|', ' ')}")
-            out.append([self.labels[k] for k in p] if self.multilabel else [self.labels[int(p) - 1]])
+            out.append([self.labels[k] for k in p if self.labels[k] != "__none__"] if self.multilabel
+                       else [self.labels[int(p) - 1]])
         return out
 
     def save(self, path):
