@@ -82,11 +82,17 @@ def markdown(r: dict) -> str:
     def table(rows, cols):
         out = ["| " + " | ".join(c for c, _ in cols) + " |", "|" + "---|" * len(cols)]
         for row in rows:
-            out.append("| " + " | ".join(fmt(row.get(k)) for _, k in cols) + " |")
+            out.append("| " + " | ".join(fmt(k, row.get(k)) for _, k in cols) + " |")
         return "\n".join(out)
 
-    def fmt(v):
-        return "-" if v is None else f"{v:.4f}" if isinstance(v, float) and v < 1.5 else f"{v:,}" if isinstance(v, (int, float)) else str(v)
+    def fmt(key, v):
+        if v is None:
+            return "-"
+        if isinstance(v, float) and ("f1" in key or "accuracy" in key or key.endswith("_sd")):
+            return f"{v:.4f}"  # scores
+        if isinstance(v, float):
+            return f"{v:,.2f}"
+        return f"{v:,}" if isinstance(v, int) else str(v)
 
     lines = [f"# wirecat benchmark, {r['date']}", "", f"Machine: {r['machine']}. Timings: median of {r['repeats']} runs; "
              "prediction speed on one core, on the same articles for every system; ratios are within this run.", ""]
@@ -142,4 +148,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--markdown":  # re-render a stored result
+        print(markdown(json.loads(Path(sys.argv[2]).read_text())))
+    else:
+        main()
