@@ -18,11 +18,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from data.sources import REPO_ROOT, Fields, Loaded, load_source, source_checksum, KNOWN_FILES
+from data.labeling import LABELS as LABELS_ALL
+from data.sources import KNOWN_FILES, REPO_ROOT, Fields, Loaded, load_source, source_checksum
 
 PROCESSED = REPO_ROOT / "data" / "processed"
 DATA_CODE = Path(__file__).resolve().parent
-LABELS_ALL = ("diplomatic_warning", "arrest", "consular")
 
 
 class SourceSpec(BaseModel):
@@ -72,11 +72,7 @@ def code_hash() -> str:
 
 
 def _input_checksums(cfg: DataConfig) -> dict[str, str]:
-    out = {}
-    for spec in cfg.sources:
-        path, sha = source_checksum(spec.name, cfg.corpus_dir, spec.path)
-        out[spec.name] = sha
-    return out
+    return {spec.name: source_checksum(spec.name, cfg.corpus_dir, spec.path)[1] for spec in cfg.sources}
 
 
 def _load_all(cfg: DataConfig) -> tuple[list[dict], list[str]]:
