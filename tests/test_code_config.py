@@ -35,3 +35,9 @@ def test_unknown_label_and_missing_file_are_clear(tmp_path):
         load_config(tmp_path / "nope.yaml")
     with pytest.raises(ConfigError, match="expected key=value"):
         load_config(None, ["classifier.C"])
+
+
+@pytest.mark.parametrize("name", ["default", "fast", "agnews", "reuters"])
+def test_every_shipped_config_validates(name):
+    cfg = load_config(f"configs/{name}.yaml")
+    assert cfg.data.task in ("topics", "agnews", "reuters_modapte")
