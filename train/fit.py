@@ -98,9 +98,14 @@ def fit(cfg: TrainConfig, dataset, manifest: dict, progress=None) -> FitResult:
 
     step("fitting features")
     features = build_features(cfg)
-    features.fit(train_docs + (dev_docs if use_dev else []))
-    X_train = features.transform(train_docs)
-    X_dev = features.transform(dev_docs) if dev is not None else None
+    if use_dev:  # one pass over the texts: fit and transform together, then split the rows
+        X_both = features.fit_transform(train_docs + dev_docs).tocsr()
+        X_both.sort_indices()  # as transform() gives them; liblinear would sort a read-only copy in the workers
+        X_train, X_dev = X_both[: len(train_docs)], X_both[len(train_docs):]
+    else:
+        X_train = features.fit_transform(train_docs).tocsr()
+        X_train.sort_indices()
+        X_dev = features.transform(dev_docs) if dev is not None else None
     Y_dev = binarize(dev["labels"], labels) if dev is not None else None
     w_dev = np.full(len(dev_docs), cfg.training.gold_weight)
 
