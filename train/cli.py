@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import List, Optional
 
@@ -371,7 +372,7 @@ def classify_cmd(
     errors = errors_file.fh if errors_file else sys.stderr
     bar = _RateBar() if sys.stderr.isatty() else None
     try:
-        with bar or _nullcontext():
+        with bar or nullcontext():
             summary = classify_stream(read_inputs(inputs, fields, max_bytes), m, writer, errors, jobs=n_jobs,
                                       chunk_size=chunk_size, max_errors=max_errors, explain=explain,
                                       on_progress=bar.update if bar else None)
@@ -393,14 +394,6 @@ def classify_cmd(
         errors_file.commit()
     typer.echo(summary.line() + (f"; rejected records in {output.name}.errors.jsonl" if summary.rejected and output else ""), err=True)
     raise typer.Exit(EXIT_REJECTED if summary.rejected else EXIT_OK)
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 class _RateBar:
