@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -146,7 +146,6 @@ class Summary:
     rejected: int = 0
     seconds: float = 0.0
     aborted: bool = False
-    reasons: dict[str, int] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -260,7 +259,6 @@ def classify_stream(records: Iterator[Article | Rejected], model: Model, writer:
                 summary.read += 1
                 if isinstance(rec, Rejected):
                     summary.rejected += 1
-                    summary.reasons[rec.reason.split(" (")[0]] = summary.reasons.get(rec.reason.split(" (")[0], 0) + 1
                     errors.write(json.dumps(rec.as_dict(), ensure_ascii=False) + "\n")
                 else:
                     good.append(rec)
