@@ -69,6 +69,7 @@ def classify_run(n: int, jobs: int, model: str | None = None) -> dict:
         raise RuntimeError(f"classify failed ({result.returncode}): {result.stderr.decode()[-2000:]}")
     lines = sum(1 for _ in open(out))
     out.unlink()
+    out.with_name(out.name + ".errors.jsonl").unlink(missing_ok=True)
     return {"articles": n, "jobs": jobs, "seconds": round(seconds, 1), "articles_per_s": round(n / seconds),
             "peak_rss_mb": round(peak / 2**20), "output_rows": lines}
 

@@ -33,15 +33,25 @@ def registry_dir(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def default_model(registry_dir):
-    """The default config trained once per session: (name, version, manifest)."""
+def _trained(config: str):
+    """Train a shipped config into the session's registry: (name, version, manifest)."""
     if not all(mirror_available(n) for n in ("ag_news", "reuters_isot", "bbc", "travel_advisories")):
-        pytest.skip("corpus mirror absent: cannot train the default model")
+        pytest.skip(f"corpus mirror absent: cannot train configs/{config}.yaml")
     from train import registry
     from train.config import load_config
     from train.job import train
 
-    cfg = load_config(REPO / "configs" / "default.yaml")
-    name, version, _ = train(cfg, log=lambda m: None)
+    name, version, _ = train(load_config(REPO / "configs" / f"{config}.yaml"), log=lambda m: None)
     return name, version, registry.read_manifest(name, version)
+
+
+@pytest.fixture(scope="session")
+def default_model(registry_dir):
+    """The default config trained once per session."""
+    return _trained("default")
+
+
+@pytest.fixture(scope="session")
+def fast_model(registry_dir):
+    """configs/fast.yaml trained once per session."""
+    return _trained("fast")

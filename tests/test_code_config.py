@@ -41,3 +41,36 @@ def test_unknown_label_and_missing_file_are_clear(tmp_path):
 def test_every_shipped_config_validates(name):
     cfg = load_config(f"configs/{name}.yaml")
     assert cfg.data.task in ("topics", "agnews", "reuters_modapte")
+
+
+def test_split_tokenizer_cuts_at_punctuation_and_lower_cases():
+    from train.pipeline import build_features, feature_names
+
+    cfg = load_config(None, ["features.word.tokenizer=split", "features.word.ngram_range=[1, 1]",
+                             "features.word.min_df=1", "features.word.max_df=1.0", "features.char.enabled=false",
+                             "features.patterns=false"])
+    features = build_features(cfg).fit(["Russia\u2019s envoy\u2014warned: \u201cLeave now\u201d (U.S.)", "a b"])
+    assert sorted(feature_names(features)) == ["a", "b", "envoy", "leave", "now", "russia", "s", "u", "warned"]
+
+
+def test_split_tokenizer_refuses_ngrams_and_names_the_key():
+    with pytest.raises(ConfigError, match="features.word.ngram_range"):
+        load_config(None, ["features.word.tokenizer=split", "features.word.ngram_range=[1, 2]"])
+
+
+@pytest.mark.parametrize("kind", ["logistic_regression", "linear_svm", "sgd", "complement_nb", "ridge"])
+@pytest.mark.parametrize("multilabel", [True, False])
+def test_every_classifier_type_fits_with_sample_weights(kind, multilabel):
+    import numpy as np
+
+    from train.fit import _fit_classifier
+
+    cfg = load_config(None, [f"classifier.type={kind}", "training.n_jobs=1"])
+    rng = np.random.default_rng(0)
+    X = rng.random((60, 8))
+    y = (X[:, 0] > 0.5).astype(int)
+    Y = np.column_stack([y, 1 - y]) if multilabel else y
+    weights = np.where(np.arange(60) < 30, 1.0, 5.0)
+    est = _fit_classifier(cfg, X, Y, weights, multilabel)
+    assert est.predict_proba(X).shape == ((60, 2) if multilabel else (60, 2))
+    assert (est.predict(X) == Y).mean() > 0.7

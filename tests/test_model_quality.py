@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from conftest import REFERENCE_ARTICLE
 
 
@@ -34,11 +36,18 @@ def test_per_source_scores_are_reported(default_model):
         assert row["documents"] > 0 and "f1" in row["model"]["micro"]
 
 
-def test_artifact_is_a_plain_sklearn_pipeline_loading_without_project_code(default_model, registry_dir):
+def test_fast_model_keeps_the_f1_gate_and_beats_the_weak_labels(fast_model):
+    test = fast_model[2]["metrics"]["test"]
+    assert test["model"]["micro"]["f1"] >= 0.74, test["model"]["micro"]
+    assert test["model"]["micro"]["f1"] > test["weak_labels"]["micro"]["f1"]
+
+
+@pytest.mark.parametrize("fixture", ["default_model", "fast_model"])
+def test_artifact_is_a_plain_sklearn_pipeline_loading_without_project_code(fixture, registry_dir, request):
     import subprocess
     import sys
 
-    name, version, manifest = default_model
+    name, version, manifest = request.getfixturevalue(fixture)
     path = registry_dir / name / version / "model.joblib"
     code = (f"import joblib, sys; p = joblib.load({str(path)!r}); "
             "print(type(p).__module__, p.predict_proba(['Police arrested three men.']).shape, "

@@ -21,6 +21,9 @@ class WordFeatures(Strict):
     sublinear_tf: bool = True
     max_features: int | None = 300_000
     token_pattern: str = r"(?u)\b\w\w+\b"
+    # regex: scikit-learn's tokenizer (token_pattern, n-grams). split: punctuation becomes space and
+    # str.split cuts the words, all in C: ~1.5x the speed, unigrams only (see make bench)
+    tokenizer: Literal["regex", "split"] = "regex"
     stop_words: Literal["english"] | None = None
 
 
@@ -86,6 +89,10 @@ class TrainConfig(Strict):
     def _consistent(self):
         if self.classifier.type == "complement_nb" and self.features.kind == "hashing":
             raise ValueError("classifier.type complement_nb needs non-negative features: use features.kind tfidf")
+        if self.features.word.tokenizer == "split" and tuple(self.features.word.ngram_range) != (1, 1):
+            raise ValueError("features.word.tokenizer split gives single words: set features.word.ngram_range [1, 1]")
+        if self.features.word.tokenizer == "split" and self.features.word.stop_words:
+            raise ValueError("features.word.stop_words needs features.word.tokenizer regex")
         return self
 
 

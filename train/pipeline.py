@@ -6,12 +6,16 @@ Nothing project-specific goes inside, so ``joblib.load`` needs scikit-learn alon
 from __future__ import annotations
 
 import re
+import string
 from functools import partial
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 
 import numpy as np
 
 from train.config import TrainConfig
+
+# tokenizer "split": punctuation (ASCII and typographic) becomes a space, then str.split cuts words
+PUNCTUATION_TO_SPACE = str.maketrans({c: " " for c in string.punctuation + "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb"})
 
 
 def document(title: str, text: str, title_repeat: int = 1) -> str:
@@ -25,17 +29,20 @@ def build_features(cfg: TrainConfig):
     from sklearn.preprocessing import FunctionTransformer
 
     f = cfg.features
+    split = f.word.tokenizer == "split"
+    # split: the text arrives lower-cased (below) with punctuation made space; str.split is the analyzer
+    words = dict(analyzer=str.split) if split else dict(
+        ngram_range=tuple(f.word.ngram_range), token_pattern=f.word.token_pattern, stop_words=f.word.stop_words)
     if f.kind == "hashing":
         word = Pipeline([
-            ("hash", HashingVectorizer(ngram_range=tuple(f.word.ngram_range), n_features=f.hashing_features,
-                                       token_pattern=f.word.token_pattern, alternate_sign=False, norm=None,
-                                       stop_words=f.word.stop_words)),
+            ("hash", HashingVectorizer(n_features=f.hashing_features, alternate_sign=False, norm=None, **words)),
             ("tfidf", TfidfTransformer(sublinear_tf=f.word.sublinear_tf))])
     else:
-        word = TfidfVectorizer(ngram_range=tuple(f.word.ngram_range), min_df=f.word.min_df, max_df=f.word.max_df,
-                               sublinear_tf=f.word.sublinear_tf, max_features=f.word.max_features,
-                               token_pattern=f.word.token_pattern, stop_words=f.word.stop_words,
-                               dtype=np.float32)
+        word = TfidfVectorizer(min_df=f.word.min_df, max_df=f.word.max_df, sublinear_tf=f.word.sublinear_tf,
+                               max_features=f.word.max_features, dtype=np.float32, **words)
+    if split:
+        word = Pipeline([("punctuation", FunctionTransformer(partial(map, methodcaller("translate", PUNCTUATION_TO_SPACE)))),
+                         ("materialize", FunctionTransformer(list)), ("vectorizer", word)])
     branches = [("word", word)]
     if f.char.enabled:
         branches.append(("char", TfidfVectorizer(
@@ -53,10 +60,10 @@ def build_features(cfg: TrainConfig):
             ("cut", FunctionTransformer(partial(map, itemgetter(slice(0, f.lead_chars))))),
             ("materialize", FunctionTransformer(list)), ("union", FeatureUnion(lead))])))
     union = FeatureUnion(branches) if len(branches) > 1 else word
-    if not (f.patterns or f.lead_chars):
+    if not (f.patterns or f.lead_chars or split):
         return union
-    # patterns are written for lower-case text: lower-case once, up front (stdlib callables only, so
-    # the artifact loads with scikit-learn alone)
+    # patterns and split words read lower-case text: lower-case once, up front (stdlib callables only,
+    # so the artifact loads with scikit-learn alone)
     return Pipeline([("lowercase", FunctionTransformer(partial(map, str.lower))), ("materialize", FunctionTransformer(list)),
                      ("union", union)])
 
@@ -95,7 +102,8 @@ def pattern_features():
 
 
 def build_estimator(cfg: TrainConfig, multilabel: bool = True):
-    """The classifier; sample weights are requested so that per-source and gold weights reach it."""
+    """The classifier; sample weights are requested (also by the calibrated estimators inside) so that
+    per-source and gold weights reach it. Call within metadata routing (see fit._fit_classifier)."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
     from sklearn.multiclass import OneVsRestClassifier
@@ -107,16 +115,16 @@ def build_estimator(cfg: TrainConfig, multilabel: bool = True):
         est = LogisticRegression(C=c.C, class_weight=c.class_weight, max_iter=c.max_iter, solver="liblinear"
                                  if multilabel else "lbfgs", random_state=cfg.seed)
     elif c.type == "linear_svm":
-        est = CalibratedClassifierCV(LinearSVC(C=c.C, class_weight=c.class_weight, max_iter=c.max_iter,
-                                               random_state=cfg.seed), cv=c.calibration_folds, method="sigmoid")
+        svm = LinearSVC(C=c.C, class_weight=c.class_weight, max_iter=c.max_iter, random_state=cfg.seed)
+        est = CalibratedClassifierCV(svm.set_fit_request(sample_weight=True), cv=c.calibration_folds, method="sigmoid")
     elif c.type == "sgd":
         est = SGDClassifier(loss="modified_huber", alpha=c.alpha, class_weight=c.class_weight,
                             max_iter=c.max_iter, random_state=cfg.seed)
     elif c.type == "complement_nb":
         est = ComplementNB(alpha=max(c.alpha, 1e-3))
     else:
-        est = CalibratedClassifierCV(RidgeClassifier(alpha=c.alpha, class_weight=c.class_weight),
-                                     cv=c.calibration_folds, method="sigmoid")
+        ridge = RidgeClassifier(alpha=c.alpha, class_weight=c.class_weight).set_fit_request(sample_weight=True)
+        est = CalibratedClassifierCV(ridge, cv=c.calibration_folds, method="sigmoid")
     est.set_fit_request(sample_weight=True)
     return OneVsRestClassifier(est, n_jobs=cfg.training.n_jobs) if multilabel else est
 
