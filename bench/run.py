@@ -114,7 +114,10 @@ def markdown(r: dict) -> str:
         return f"{v:,}" if isinstance(v, int) else str(v)
 
     lines = [f"# wirecat benchmark, {r['date']}", "", f"Machine: {r['machine']}. Timings: median of {r['repeats']} runs; "
-             "prediction speed on one core, on the same articles for every system; ratios are within this run.", ""]
+             "prediction speed on one core, on the same articles for every system; ratios are within this run.", "",
+             "wirecat: the task's shipped config (configs/agnews.yaml, configs/reuters.yaml, configs/default.yaml for "
+             "topics). wirecat-fast: the same with the fast features of configs/fast.yaml (single words cut by "
+             "str.split, no character n-grams, no pattern features). Peer settings: bench/systems.py.", ""]
     for task, cols in (("agnews", [("accuracy", "accuracy"), ("macro-F1", "macro_f1")]),
                        ("reuters", [("micro-F1", "micro_f1"), ("macro-F1", "macro_f1")]),
                        ("topics", [("micro-F1", "micro_f1"), ("diplomatic_warning F1", "f1_diplomatic_warning"),
@@ -146,6 +149,14 @@ def markdown(r: dict) -> str:
     return "\n".join(lines)
 
 
+def _save(result: dict) -> None:
+    """Write the results so far (atomically): a late failure keeps what was measured."""
+    RESULTS.mkdir(exist_ok=True)
+    tmp = RESULTS / f".{result['date']}.json.part"
+    tmp.write_text(json.dumps(result, indent=1))
+    tmp.replace(RESULTS / f"{result['date']}.json")
+
+
 def main() -> None:
     started = time.time()
     result = {"date": time.strftime("%Y-%m-%d"), "repeats": REPEATS,
@@ -156,15 +167,17 @@ def main() -> None:
         for x in rows:
             x["speed_vs_fasttext"] = round(x["predict_articles_per_s"] / ft, 2)
         result["tasks"] += rows
+        _save(result)
         print(f"{task}: done ({time.time() - started:.0f}s)", file=sys.stderr)
     result["agnews_cv"] = [cross_validation(s) for s in SYSTEMS]
+    _save(result)
     print(f"agnews cross-validation: done ({time.time() - started:.0f}s)", file=sys.stderr)
     result["classify"], result["peers_at_scale"] = at_scale()
+    _save(result)
     print(f"classification at scale: done ({time.time() - started:.0f}s)", file=sys.stderr)
     result["scaling"] = scaling()
     result["seconds"] = round(time.time() - started)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{result['date']}.json").write_text(json.dumps(result, indent=1))
+    _save(result)
     (RESULTS / f"{result['date']}.md").write_text(markdown(result))
     print(markdown(result))
 
