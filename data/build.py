@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from data.labeling import LABELS as LABELS_ALL
-from data.sources import KNOWN_FILES, REPO_ROOT, Fields, Loaded, load_source, source_checksum
+from data.sources import KNOWN_FILES, REPO_ROOT, Fields, Loaded, load_source, sha256_code, source_checksum
 
 PROCESSED = REPO_ROOT / "data" / "processed"
 DATA_CODE = Path(__file__).resolve().parent
@@ -65,10 +65,7 @@ def _sha256(data: bytes) -> str:
 
 def code_hash() -> str:
     """Hash of the data code (loaders, normalization, labeling functions, gold split)."""
-    digest = hashlib.sha256()
-    for path in sorted(DATA_CODE.glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
+    return sha256_code(DATA_CODE.glob("*.py"))
 
 
 def _input_checksums(cfg: DataConfig) -> dict[str, str]:
@@ -144,22 +141,21 @@ def _reuters_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, lis
 SPLITTERS = {"topics": _topic_splits, "agnews": _agnews_splits, "reuters_modapte": _reuters_splits}
 
 
-def _version(splits: dict[str, list[dict]], cfg: DataConfig) -> str:
+def _version(splits: dict[str, list[dict]], cfg: DataConfig, code: str) -> str:
     digest = hashlib.sha256()
     for name in sorted(splits):
         for r in splits[name]:
             digest.update(json.dumps([name, r["id"], r["title"], r["text"], r["labels"], r["weak_labels"]],
                                      ensure_ascii=False).encode())
-    digest.update(code_hash().encode())
+    digest.update(code.encode())
     digest.update(cfg.model_dump_json().encode())
     return digest.hexdigest()[:12]
 
 
-def _cache_key(cfg: DataConfig) -> str:
+def _cache_key(cfg: DataConfig, code: str, inputs: dict[str, str]) -> str:
     from data.gold import GOLD_FILE
 
-    parts = [cfg.model_dump_json(), code_hash(), json.dumps(_input_checksums(cfg), sort_keys=True),
-             _sha256(GOLD_FILE.read_bytes())]
+    parts = [cfg.model_dump_json(), code, json.dumps(inputs, sort_keys=True), _sha256(GOLD_FILE.read_bytes())]
     return _sha256("\n".join(parts).encode())
 
 
@@ -169,7 +165,8 @@ def build(cfg: DataConfig, out_root: Path = PROCESSED, force: bool = False, log=
     out_root.mkdir(parents=True, exist_ok=True)
     index_path = out_root / "index.json"
     index = json.loads(index_path.read_text()) if index_path.exists() else {}
-    key = _cache_key(cfg)
+    code, inputs = code_hash(), _input_checksums(cfg)  # once: the inputs are hashed in full
+    key = _cache_key(cfg, code, inputs)
     cached = index.get(key)
     if cached and not force and (out_root / cached / "manifest.json").exists():
         log(f"dataset {cached} (cached, inputs unchanged)")
@@ -181,7 +178,7 @@ def build(cfg: DataConfig, out_root: Path = PROCESSED, force: bool = False, log=
     for p in problems:
         log(f"skipped malformed record: {p}")
     splits, info = SPLITTERS[cfg.task](cfg, records)
-    version = _version(splits, cfg)
+    version = _version(splits, cfg, code)
     final = out_root / version
     if not final.exists():
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out_root))
@@ -193,7 +190,7 @@ def build(cfg: DataConfig, out_root: Path = PROCESSED, force: bool = False, log=
             manifest = {
                 "version": version, "task": cfg.task, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "build_seconds": round(time.time() - started, 2), "config": cfg.model_dump(),
-                "inputs": _input_checksums(cfg), "labeling_code_sha256": code_hash(), "counts": counts,
+                "inputs": inputs, "labeling_code_sha256": code, "counts": counts,
                 "malformed_records": problems, **info}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
             try:

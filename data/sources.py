@@ -74,6 +74,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def sha256_code(paths) -> str:
+    """One hash of source files, by name and content (a version's code identity)."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def locate(relpath: str, corpus_dir: str | Path | None = None, sha256: str | None = None) -> Path:
     """Find a corpus file; stop with an error naming the file and every place looked in."""
     looked = corpus_dirs(corpus_dir)

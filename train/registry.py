@@ -17,7 +17,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from data.sources import REPO_ROOT, sha256_file
+from data.sources import REPO_ROOT, sha256_code, sha256_file
 
 MODELS_ENV = "WIRECAT_MODELS_DIR"
 DEFAULT_MODEL = "topics"
@@ -56,11 +56,8 @@ def _write_json_atomic(path: Path, data) -> None:
 
 def code_hash() -> str:
     """Hash of the training code, part of a version's identity."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        if path.name in ("fit.py", "pipeline.py", "config.py"):
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
+    here = Path(__file__).resolve().parent
+    return sha256_code(here / name for name in ("config.py", "fit.py", "pipeline.py"))
 
 
 def version_key(config_json: str, dataset_version: str) -> str:
