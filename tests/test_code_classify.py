@@ -112,6 +112,11 @@ def test_threshold_override_explain_and_max_errors(models):
     rows = read_jsonl(out)
     assert all("arrest" in r["labels"] for r in rows)
     assert "arrest" in rows[0]["explanation"] and rows[0]["explanation"]["arrest"]
+    plain = models / "plain.jsonl"  # explaining changes nothing else, and explains each row's own text
+    assert run([str(src), "-o", str(plain), "--threshold", "arrest=0.01"]).returncode == EXIT_OK
+    assert [{k: v for k, v in r.items() if k != "explanation"} for r in rows] == read_jsonl(plain)
+    m = Model.load("topics@aaa111", {"arrest": 0.01})
+    assert [r["explanation"]["arrest"] for r in rows] == [[t for t, _ in m.explain(g, 3)["arrest"]] for g in GOOD]
     assert run([str(src), "--threshold", "espionage=0.3"]).returncode == 2
     bad = models / "bad.jsonl"
     bad.write_text("x\ny\nz\n" + json.dumps(GOOD[0]) + "\n")

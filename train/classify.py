@@ -25,6 +25,12 @@ from train.readers import Article, Rejected
 EXIT_OK, EXIT_REJECTED, EXIT_ABORTED = 0, 3, 4  # documented in the README
 
 
+def check_threshold_labels(thresholds: dict[str, float], labels: list[str]) -> None:
+    unknown = set(thresholds) - set(labels)
+    if unknown:
+        raise ValueError(f"--threshold for unknown label(s) {sorted(unknown)}; labels: {labels}")
+
+
 class Model:
     """A registered model, loaded after its checksum was verified.
 
@@ -48,16 +54,10 @@ class Model:
         from train import registry
 
         if lazy:
-            name, version = registry.resolve(spec)
-            ok, why = registry.verify(name, version)
-            if not ok:
-                raise registry.RegistryError(why)
-            pipeline, manifest = None, registry.read_manifest(name, version)
+            pipeline, manifest = None, registry.verified(spec)[2]
         else:
             pipeline, manifest = registry.load(spec)
-        unknown = set(thresholds or {}) - set(manifest["labels"])
-        if unknown:
-            raise ValueError(f"--threshold for unknown label(s) {sorted(unknown)}; labels: {manifest['labels']}")
+        check_threshold_labels(thresholds or {}, manifest["labels"])
         return cls(pipeline, manifest, thresholds)
 
     @property
@@ -88,8 +88,16 @@ class Model:
         """Per text, the list of predicted labels ([] = other)."""
         return self.decide(self.scores(texts))
 
+    def features(self, texts: Iterable):
+        """The pipeline's feature rows (CSR) for the texts: what the classifier and explain read."""
+        return self.pipeline.named_steps["features"].transform(self._docs(texts)).tocsr()
+
     def explain(self, text, k: int = 10) -> dict[str, list[tuple[str, float]]]:
         """Per label, the k terms of this text that push its score up most (tf-idf value x weight)."""
+        return self.explain_row(self.features([text]), k)
+
+    def explain_row(self, x, k: int = 10) -> dict[str, list[tuple[str, float]]]:
+        """:meth:`explain` for one row of :meth:`features`."""
         from train.evaluate import label_weights
 
         if self._weights is None:
@@ -97,7 +105,6 @@ class Model:
             if self._weights is None:
                 raise ValueError(f"{self.spec}: explanations need named features (not hashing)")
         names, W = self._weights
-        x = self.pipeline.named_steps["features"].transform(self._docs([text])).tocsr()
         out = {}
         for j, lab in enumerate(self.labels[: W.shape[0]]):
             contrib = x.data * W[j, x.indices]
@@ -122,13 +129,18 @@ def _worker_model(spec: str, models_dir: str, thresholds: dict) -> Model:
 
 def rows_for(model: Model, articles: list[Article], explain: int = 0) -> list[dict]:
     """Output rows for a chunk of articles: exactly id, labels, scores, model (+ explanation if asked)."""
-    scores = model.scores([{"title": a.title, "text": a.text} for a in articles])
+    texts = [{"title": a.title, "text": a.text} for a in articles]
+    if explain:  # the features once, for the scores and the explanations
+        X = model.features(texts)
+        scores = model.pipeline.named_steps["classifier"].predict_proba(X)
+    else:
+        scores = model.scores(texts)
     rows = []
-    for a, row, labels in zip(articles, scores, model.decide(scores)):
+    for i, (a, row, labels) in enumerate(zip(articles, scores, model.decide(scores))):
         out = {"id": a.id, "labels": labels, "scores": {lab: round(float(s), 6) for lab, s in zip(model.labels, row)},
                "model": model.spec}
         if explain:
-            terms = model.explain({"title": a.title, "text": a.text}, explain)
+            terms = model.explain_row(X[i], explain)
             out["explanation"] = {lab: [t for t, _ in terms[lab]] for lab in labels}
         rows.append(out)
     return rows

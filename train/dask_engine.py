@@ -17,7 +17,7 @@ from pathlib import Path
 
 from distributed import Client, WorkerPlugin, get_worker
 
-from train.classify import AtomicFile, Model, RowWriter, Summary, classify_stream
+from train.classify import AtomicFile, Model, RowWriter, Summary, check_threshold_labels, classify_stream
 from train.readers import Fields, read_inputs
 
 SUCCESS, FAILED = "_SUCCESS.json", "_FAILED.json"
@@ -82,14 +82,8 @@ def classify_on_dask(inputs: list[str], out_dir: Path, scheduler: str, model_spe
 
     started = time.time()
     files = expand(inputs)
-    name, version = registry.resolve(model_spec)
-    ok, why = registry.verify(name, version)
-    if not ok:
-        raise registry.RegistryError(why)
-    manifest = registry.read_manifest(name, version)
-    unknown = set(thresholds) - set(manifest["labels"])
-    if unknown:
-        raise ValueError(f"--threshold for unknown label(s) {sorted(unknown)}")
+    name, version, manifest = registry.verified(model_spec)
+    check_threshold_labels(thresholds, manifest["labels"])
     artifact = (registry.version_dir(name, version) / registry.ARTIFACT).read_bytes()
     out_dir.mkdir(parents=True, exist_ok=True)
     for marker in (SUCCESS, FAILED):

@@ -142,16 +142,21 @@ def verify(name: str, version: str) -> tuple[bool, str]:
     return True, "ok"
 
 
+def verified(spec: str | None = None) -> tuple[str, str, dict]:
+    """(name, version, manifest) of a registered model whose artifact passed :func:`verify`."""
+    name, version = resolve(spec)
+    ok, why = verify(name, version)
+    if not ok:
+        raise RegistryError(why)
+    return name, version, read_manifest(name, version)
+
+
 def load(spec: str | None = None):
     """(pipeline, manifest) of a registered model, after its checksum has been verified."""
     import joblib
     import sklearn
 
-    name, version = resolve(spec)
-    ok, why = verify(name, version)
-    if not ok:
-        raise RegistryError(why)
-    manifest = read_manifest(name, version)
+    name, version, manifest = verified(spec)
     trained_with = manifest["versions"]["scikit-learn"]
     if trained_with != sklearn.__version__:
         msg = (f"{name}@{version} was trained with scikit-learn {trained_with}, this is {sklearn.__version__}; "
