@@ -118,7 +118,7 @@ def lf_report(config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = Se
         console.print(w)
 
 
-def _summary_table(name: str, version: str, metrics: dict, title: str):
+def _summary_table(metrics: dict, title: str):
     from rich.table import Table
 
     m = metrics["model"]
@@ -172,7 +172,7 @@ def train_cmd(config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = Se
     out = Console()
     out.print(f"model [bold]{name}@{version}[/bold] "
               + ("(already registered: nothing changed)" if reused else f"registered in {time.time() - started:.1f}s"))
-    out.print(_summary_table(name, version, manifest["metrics"]["test"],
+    out.print(_summary_table(manifest["metrics"]["test"],
                              f"{name}@{version} on test ({manifest['metrics']['test']['documents']} documents)"))
     out.print(f"report: {where / 'report.md'}")
 
@@ -188,7 +188,7 @@ def evaluate_cmd(model: Optional[str] = ModelOpt,
     from data.build import build, load_dataset_dir
     from train import registry
     from train.config import TrainConfig
-    from train.evaluate import evaluate_multilabel, evaluate_singlelabel, top_terms, write_report
+    from train.evaluate import evaluate, top_terms, write_report
 
     if split not in ("dev", "test"):
         _fail(f"--split must be dev or test, not {split!r}")
@@ -203,15 +203,12 @@ def evaluate_cmd(model: Optional[str] = ModelOpt,
     if split == "dev" and cfg.training.gold_dev_in_training:
         typer.echo("note: dev articles were in training (cross-fitting): dev scores are optimistic", err=True)
     labels = manifest["labels"]
-    if manifest["multilabel"]:
-        result = evaluate_multilabel(pipeline, labels, manifest["thresholds"], ds[split], manifest["title_repeat"],
-                                     with_weak=manifest["task"] == "topics")
-    else:
-        result = evaluate_singlelabel(pipeline, labels, ds[split], manifest["title_repeat"])
+    result = evaluate(pipeline, labels, manifest["thresholds"], ds[split], manifest["title_repeat"],
+                      manifest["multilabel"], with_weak=manifest["task"] == "topics")
     spec = f"{manifest['name']}@{manifest['version']}"
     out = out or Path("reports") / spec / split
     metrics = write_report(out, spec, split, result, labels, top_terms(pipeline, labels), manifest["multilabel"])
-    Console().print(_summary_table(manifest["name"], manifest["version"], metrics, f"{spec} on {split}"))
+    Console().print(_summary_table(metrics, f"{spec} on {split}"))
     typer.echo(f"report: {out / 'report.md'}")
 
 
@@ -439,8 +436,8 @@ def explain_cmd(text: str = typer.Argument(..., help="Article text (title first,
         m = Model.load(model)
     except registry.RegistryError as exc:
         _fail(str(exc))
-    scores = m.predict_proba([text])[0]
-    predicted = set(m.predict([text])[0])
+    row = m.scores([text])
+    scores, predicted = dict(zip(m.labels, row[0])), set(m.decide(row)[0])
     terms = m.explain(text, k)
     t = Table(title=f"{m.spec}: {', '.join(sorted(predicted)) or 'other'}")
     for col in ("label", "score", "threshold", "predicted", "strongest terms"):

@@ -15,14 +15,20 @@ def decide(scores: np.ndarray, labels: list[str], thresholds: dict[str, float]) 
     return (scores >= np.array([thresholds[lab] for lab in labels])).astype(np.int8)
 
 
+def _per_label(prfs, labels: list[str]) -> dict:
+    """precision_recall_fscore_support(average=None) as {label: {precision, recall, f1, support}}."""
+    p, r, f, s = prfs
+    return {lab: {"precision": float(p[k]), "recall": float(r[k]), "f1": float(f[k]), "support": int(s[k])}
+            for k, lab in enumerate(labels)}
+
+
 def _prf(Y: np.ndarray, P: np.ndarray, labels: list[str]) -> dict:
     from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
-    p, r, f, s = precision_recall_fscore_support(Y, P, average=None, zero_division=0, labels=range(len(labels)))
     mp, mr, mf, _ = precision_recall_fscore_support(Y, P, average="micro", zero_division=0)
     return {
-        "per_label": {lab: {"precision": float(p[k]), "recall": float(r[k]), "f1": float(f[k]), "support": int(s[k])}
-                      for k, lab in enumerate(labels)},
+        "per_label": _per_label(precision_recall_fscore_support(Y, P, average=None, zero_division=0,
+                                                                labels=range(len(labels))), labels),
         "micro": {"precision": float(mp), "recall": float(mr), "f1": float(mf)},
         "macro_f1": float(f1_score(Y, P, average="macro", zero_division=0)),
         "subset_accuracy": float(accuracy_score(Y, P)),
@@ -93,11 +99,17 @@ def evaluate_singlelabel(pipeline, labels, split, title_repeat: int) -> dict:
 
     y = [labs[0] for labs in split["labels"]]
     pred = pipeline.predict(docs_of(split, title_repeat))
-    p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
     return {"documents": len(y), "model": {
         "accuracy": float(accuracy_score(y, pred)), "macro_f1": float(f1_score(y, pred, average="macro")),
-        "per_label": {lab: {"precision": float(p[k]), "recall": float(r[k]), "f1": float(f[k]), "support": int(s[k])}
-                      for k, lab in enumerate(labels)}}, "_arrays": (np.array(y), None, np.array(pred))}
+        "per_label": _per_label(precision_recall_fscore_support(y, pred, labels=labels, zero_division=0), labels)},
+        "_arrays": (np.array(y), None, np.array(pred))}
+
+
+def evaluate(pipeline, labels, thresholds, split, title_repeat: int, multilabel: bool, with_weak: bool) -> dict:
+    """Evaluate on a gold split, multi- or single-label as the model is."""
+    if multilabel:
+        return evaluate_multilabel(pipeline, labels, thresholds, split, title_repeat, with_weak)
+    return evaluate_singlelabel(pipeline, labels, split, title_repeat)
 
 
 def figures(result: dict, labels: list[str], out_dir: Path, multilabel: bool) -> list[str]:

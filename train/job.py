@@ -92,18 +92,15 @@ def train(cfg: TrainConfig, force: bool = False, log=print, progress=None) -> tu
     if registry.existing(name, version) and not force:
         return name, version, True
 
-    from train.evaluate import evaluate_multilabel, evaluate_singlelabel, top_terms, write_report
+    from train.evaluate import evaluate, top_terms, write_report
     from train.fit import fit
 
     ds, data_manifest = load_dataset_dir(dataset_dir)
     result = fit(cfg, ds, data_manifest, progress)
     if progress:
         progress("evaluating on test")
-    if result.multilabel:
-        evaluation = evaluate_multilabel(result.pipeline, result.labels, result.thresholds, ds["test"],
-                                         cfg.features.title_repeat, with_weak=cfg.data.task == "topics")
-    else:
-        evaluation = evaluate_singlelabel(result.pipeline, result.labels, ds["test"], cfg.features.title_repeat)
+    evaluation = evaluate(result.pipeline, result.labels, result.thresholds, ds["test"], cfg.features.title_repeat,
+                          result.multilabel, with_weak=cfg.data.task == "topics")
     terms = top_terms(result.pipeline, result.labels)
 
     def write(tmp: Path) -> None:
