@@ -12,6 +12,7 @@ import time
 
 from bench.systems import SYSTEMS, task_data
 from bench.workload import articles_jsonl
+from train.pipeline import document
 
 CHUNK = 2000
 _model = None  # the fitted model, inherited by the forked workers
@@ -25,7 +26,7 @@ def _predict_share(args: tuple[str, int, int]) -> int:
             if (n // CHUNK) % jobs != k:
                 continue
             row = json.loads(line)
-            batch.append(f"{row['title']}. {row['text']}")
+            batch.append(document(row["title"], row["text"]))  # as wirecat classify joins them
             if len(batch) == CHUNK:
                 _model.predict(batch)
                 done, batch = done + len(batch), []
