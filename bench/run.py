@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from bench.workload import classify_run, peak_rss_of
+from wirecat.files import write_atomic
 
 RESULTS = Path(__file__).resolve().parent / "results"
 QUICK = os.environ.get("BENCH_QUICK") == "1"
@@ -57,15 +58,21 @@ def scaling() -> dict:
         if out.returncode != 0:
             raise RuntimeError(out.stderr.decode()[-3000:])
         rows.append({"factor": factor, **json.loads(out.stdout.decode().strip().splitlines()[-1]), "peak_rss_mb": round(peak / 2**20)})
-    xs = [math.log(r["documents"]) for r in rows]
-    fit_exp = _slope(xs, [math.log(r["fit_s"]) for r in rows])
-    mem_exp = _slope(xs, [math.log(r["peak_rss_mb"]) for r in rows])
-    return {"rows": rows, "fit_time_exponent": round(fit_exp, 2), "memory_exponent": round(mem_exp, 2)}
+    return {"rows": rows, "fit_time_exponent": round(growth_exponent(rows, "fit_s"), 2),
+            "memory_exponent": round(growth_exponent(rows, "peak_rss_mb"), 2)}
 
 
-def _slope(xs, ys) -> float:
-    mx, my = statistics.mean(xs), statistics.mean(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+def growth_exponent(rows: list[dict], key: str) -> float:
+    """The slope of log(key) over log(documents): 1.0 = linear growth."""
+    return statistics.linear_regression([math.log(r["documents"]) for r in rows], [math.log(r[key]) for r in rows]).slope
+
+
+def add_speed_ratios(rows: list[dict], speed_key: str, group_key: str | None = None) -> None:
+    """Set each row's speed_vs_fasttext: its speed over fastText's row's in the same group (rows with
+    the same ``group_key`` value; one group when None)."""
+    fasttext = {r.get(group_key): r[speed_key] for r in rows if r.get("system") == "fasttext"}
+    for row in rows:
+        row["speed_vs_fasttext"] = round(row[speed_key] / fasttext[row.get(group_key)], 2)
 
 
 def peers_at_scale(n: int, jobs: int) -> list[dict]:
@@ -91,9 +98,7 @@ def at_scale() -> tuple[list[dict], list[dict]]:
     runs = [(200_000, 1), (200_000, 2)] + ([] if QUICK else [(1_000_000, 2)])
     ours = [{"model": config, **classify_run(n, jobs, spec)} for n, jobs in runs for config, spec in models.items()]
     peers = [row for jobs in (1, 2) for row in peers_at_scale(200_000, jobs)]
-    ft = {r["jobs"]: r["articles_per_s"] for r in peers if r["system"] == "fasttext"}
-    for row in ours + peers:
-        row["speed_vs_fasttext"] = round(row["articles_per_s"] / ft[row["jobs"]], 2)
+    add_speed_ratios(ours + peers, "articles_per_s", "jobs")
     return ours, peers
 
 
@@ -151,10 +156,7 @@ def markdown(r: dict) -> str:
 
 def _save(result: dict) -> None:
     """Write the results so far (atomically): a late failure keeps what was measured."""
-    RESULTS.mkdir(exist_ok=True)
-    tmp = RESULTS / f".{result['date']}.json.part"
-    tmp.write_text(json.dumps(result, indent=1))
-    tmp.replace(RESULTS / f"{result['date']}.json")
+    write_atomic(RESULTS / f"{result['date']}.json", json.dumps(result, indent=1))
 
 
 def main() -> None:
@@ -163,9 +165,7 @@ def main() -> None:
               "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}", "tasks": []}
     for task in ("agnews", "reuters", "topics"):
         rows = [median_of(task, s) for s in SYSTEMS]
-        ft = next(x for x in rows if x["system"] == "fasttext")["predict_articles_per_s"]
-        for x in rows:
-            x["speed_vs_fasttext"] = round(x["predict_articles_per_s"] / ft, 2)
+        add_speed_ratios(rows, "predict_articles_per_s")
         result["tasks"] += rows
         _save(result)
         print(f"{task}: done ({time.time() - started:.0f}s)", file=sys.stderr)

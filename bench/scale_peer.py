@@ -12,7 +12,7 @@ import time
 
 from bench.systems import SYSTEMS, task_data
 from bench.workload import articles_jsonl
-from train.pipeline import document
+from wirecat.text import document
 
 CHUNK = 2000
 _model = None  # the fitted model, inherited by the forked workers

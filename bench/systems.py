@@ -18,8 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 THROUGHPUT_ARTICLES = 20_000  # prediction speed is measured on this many test articles (repeated if fewer)
 
 # The recorded configurations (see README "Benchmarks").
@@ -102,13 +100,12 @@ class Wirecat:
             rows = [{"title": "", "text": x, "labels": y, "source": "ag_news", "id": str(i)} for i, (x, y) in enumerate(zip(X, Y))]
             result = fit(extra["cfg"], DatasetDict({"train": Dataset.from_list(rows)}), extra["manifest"])
         self.result = result
-        self.cut = np.array([result.thresholds[lab] for lab in result.labels]) if result.multilabel else None
 
     def predict(self, X):
-        labels = self.result.labels
-        if self.cut is None:
-            return [[p] for p in self.result.pipeline.predict(X)]
-        return [[lab for lab, on in zip(labels, row) if on] for row in self.result.pipeline.predict_proba(X) >= self.cut]
+        from wirecat.decide import decisions, label_lists
+
+        r = self.result
+        return label_lists(decisions(r.pipeline.predict_proba(X), r.labels, r.thresholds if r.multilabel else None), r.labels)
 
     def save(self, path):
         import joblib

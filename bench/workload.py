@@ -8,25 +8,23 @@ import threading
 import time
 from pathlib import Path
 
+from wirecat.files import AtomicFile
+
 WORK = Path(__file__).resolve().parent / "work"
-DEFAULT_SOURCES = ("ag_news", "reuters_isot", "bbc", "travel_advisories")
 
-
-def articles_jsonl(n: int, sources=DEFAULT_SOURCES) -> Path:
+def articles_jsonl(n: int) -> Path:
     """A JSONL file of n articles: the mirrored corpora repeated (ids made unique per repetition)."""
-    from data.sources import load_source
+    from data.sources import DEFAULT_SOURCES, load_source
 
     path = WORK / f"articles-{n}.jsonl"
     if path.exists():
         return path
     WORK.mkdir(parents=True, exist_ok=True)
-    records = [r for s in sources for r in load_source(s).records]
-    tmp = path.with_suffix(".part")
-    with open(tmp, "w") as fh:
+    records = [r for s in DEFAULT_SOURCES for r in load_source(s).records]
+    with AtomicFile(path) as out:
         for i in range(n):
             r = records[i % len(records)]
-            fh.write(json.dumps({"id": f"{r['id']}#{i // len(records)}", "title": r["title"], "text": r["text"]}) + "\n")
-    tmp.replace(path)
+            out.fh.write(json.dumps({"id": f"{r['id']}#{i // len(records)}", "title": r["title"], "text": r["text"]}) + "\n")
     return path
 
 
@@ -61,7 +59,7 @@ def classify_run(n: int, jobs: int, model: str | None = None) -> dict:
     """`wirecat classify` on n articles with --jobs; articles/s and peak memory of the process tree."""
     src = articles_jsonl(n)
     out = WORK / f"out-{n}-{jobs}.jsonl"
-    cmd = [sys.executable, "-m", "train.cli", "classify", str(src), "-o", str(out), "--jobs", str(jobs)]
+    cmd = [sys.executable, "-m", "wirecat.cli", "classify", str(src), "-o", str(out), "--jobs", str(jobs)]
     if model:
         cmd += ["--model", model]
     seconds, peak, result = peak_rss_of(cmd)

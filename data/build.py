@@ -13,13 +13,16 @@ import os
 import shutil
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from data.labeling import LABELS as LABELS_ALL
-from data.sources import KNOWN_FILES, REPO_ROOT, Fields, Loaded, load_source, sha256_code, source_checksum
+from data.sources import DEFAULT_SOURCES, KNOWN_FILES, Fields, Loaded, load_source, source_checksum
+from wirecat import readers
+from wirecat.files import REPO_ROOT, sha256_bytes, sha256_code, write_atomic
 
 PROCESSED = REPO_ROOT / "data" / "processed"
 DATA_CODE = Path(__file__).resolve().parent
@@ -38,7 +41,7 @@ class DataConfig(BaseModel):
     task: Literal["topics", "agnews", "reuters_modapte"] = "topics"
     corpus_dir: str | None = None
     sources: list[SourceSpec] = Field(default_factory=lambda: [
-        SourceSpec(name=n) for n in ("ag_news", "reuters_isot", "bbc", "travel_advisories")])
+        SourceSpec(name=n) for n in DEFAULT_SOURCES])
     labels: list[str] = Field(default_factory=lambda: list(LABELS_ALL))
     aggregation: Literal["majority", "weighted"] = "weighted"
     dedup: bool = True
@@ -59,13 +62,10 @@ class DataConfig(BaseModel):
         return value
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def code_hash() -> str:
-    """Hash of the data code (loaders, normalization, labeling functions, gold split)."""
-    return sha256_code(DATA_CODE.glob("*.py"))
+    """Hash of the data code (loaders, the readers of users' files, normalization, labeling
+    functions, gold split)."""
+    return sha256_code([*DATA_CODE.glob("*.py"), Path(readers.__file__)])
 
 
 def _input_checksums(cfg: DataConfig) -> dict[str, str]:
@@ -155,8 +155,8 @@ def _version(splits: dict[str, list[dict]], cfg: DataConfig, code: str) -> str:
 def _cache_key(cfg: DataConfig, code: str, inputs: dict[str, str]) -> str:
     from data.gold import GOLD_FILE
 
-    parts = [cfg.model_dump_json(), code, json.dumps(inputs, sort_keys=True), _sha256(GOLD_FILE.read_bytes())]
-    return _sha256("\n".join(parts).encode())
+    parts = [cfg.model_dump_json(), code, json.dumps(inputs, sort_keys=True), sha256_bytes(GOLD_FILE.read_bytes())]
+    return sha256_bytes("\n".join(parts).encode())
 
 
 def build(cfg: DataConfig, out_root: Path = PROCESSED, force: bool = False, log=print) -> Path:
@@ -186,7 +186,7 @@ def build(cfg: DataConfig, out_root: Path = PROCESSED, force: bool = False, log=
             ds = DatasetDict({name: Dataset.from_list(
                 [{**r, "meta": json.dumps(r["meta"], ensure_ascii=False)} for r in rows]) for name, rows in splits.items()})
             ds.save_to_disk(str(tmp / "dataset"))
-            counts = {name: {"documents": len(rows), **_label_counts(rows)} for name, rows in splits.items()}
+            counts = {name: {"documents": len(rows), **Counter(lab for r in rows for lab in r["labels"] or ["other"])} for name, rows in splits.items()}
             manifest = {
                 "version": version, "task": cfg.task, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "build_seconds": round(time.time() - started, 2), "config": cfg.model_dump(),
@@ -201,22 +201,12 @@ def build(cfg: DataConfig, out_root: Path = PROCESSED, force: bool = False, log=
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     index[key] = version
-    tmp_index = index_path.with_suffix(".tmp")
-    tmp_index.write_text(json.dumps(index, indent=1))
-    os.replace(tmp_index, index_path)
+    write_atomic(index_path, json.dumps(index, indent=1))
     log(f"dataset {version} built in {time.time() - started:.1f}s: "
         + ", ".join(f"{n} {len(r)}" for n, r in splits.items())
         + (f"; {info['duplicates_removed']} duplicates removed" if "duplicates_removed" in info else "")
         + (f"; {len(problems)} malformed records reported" if problems else ""))
     return final
-
-
-def _label_counts(rows: list[dict]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for r in rows:
-        for lab in r["labels"] or ["other"]:
-            counts[lab] = counts.get(lab, 0) + 1
-    return counts
 
 
 def load_dataset_dir(path: Path):

@@ -18,10 +18,9 @@ import random
 import re
 from pathlib import Path
 
-from data.sources import load_source
+from data.sources import DEFAULT_SOURCES, load_source
 
 SEED = 20261129
-DEFAULT_SOURCES = ["ag_news", "reuters_isot", "bbc", "travel_advisories"]
 ROUNDS = [  # (random, candidates per label, advisories)
     (330, {"diplomatic_warning": 190, "arrest": 150, "consular": 150}, 40),
     (250, {"diplomatic_warning": 230, "arrest": 200, "consular": 200}, 20),

@@ -2,13 +2,12 @@
 
 A record is a dict with a stable ``id`` (source + key, the same across runs), ``source``,
 ``title``, ``text``, ``date`` (ISO date or None) and ``meta`` (the source's own fields).
-Malformed rows are never dropped silently: loaders return them as :class:`Problem` entries.
+Malformed rows are never dropped silently: loaders return them as :class:`Rejected` entries.
+A user's own JSONL/CSV/Parquet is read by the runtime's readers, the same that `wirecat classify` uses.
 """
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
 import os
 import re
 import tarfile
@@ -19,8 +18,9 @@ from pathlib import Path
 from typing import Callable
 
 from data.text import normalize, strip_markdown
+from wirecat.files import REPO_ROOT, sha256_file
+from wirecat.readers import FORMATS, Fields, Rejected, read_file
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_ENV = "WIRECAT_CORPUS_DIR"
 
 # Published checksums of the mirrored files (../shared/corpus/README.md).
@@ -31,6 +31,7 @@ KNOWN_FILES: dict[str, tuple[str, str]] = {
     "travel_advisories": ("us_travel_advisories/us-travel-advisories.zip", "c0cb694cad3d97df940e768f658daa32f07e86aae4298b54c977a4d71e88e893"),
     "reuters21578": ("reuters21578/reuters21578.tar.gz", "e1c9b002d03bd4f515d616dd30a03603a1887e737926c8500ce21fd6909536e4"),
 }
+DEFAULT_SOURCES = ("ag_news", "reuters_isot", "bbc", "travel_advisories")  # the default dataset's corpora
 AG_CLASSES = {1: "World", 2: "Sports", 3: "Business", 4: "Sci/Tech"}
 
 
@@ -39,21 +40,9 @@ class CorpusError(RuntimeError):
 
 
 @dataclass
-class Problem:
-    """A record that could not be loaded: where it is and why."""
-    file: str
-    line: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.reason}"
-
-
-@dataclass
 class Loaded:
     records: list[dict] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Rejected] = field(default_factory=list)
 
 
 def corpus_dirs(configured: str | Path | None = None) -> list[Path]:
@@ -64,22 +53,6 @@ def corpus_dirs(configured: str | Path | None = None) -> list[Path]:
     if os.environ.get(CORPUS_ENV):
         return [Path(os.environ[CORPUS_ENV]).expanduser()]
     return [REPO_ROOT / "data" / "raw", REPO_ROOT.parent / "shared" / "corpus"]
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def sha256_code(paths) -> str:
-    """One hash of source files, by name and content (a version's code identity)."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 def locate(relpath: str, corpus_dir: str | Path | None = None, sha256: str | None = None) -> Path:
@@ -127,11 +100,11 @@ def load_ag_news(path: Path) -> Loaded:
     out = Loaded()
     for n, (line, row) in enumerate(_csv_rows(path, ["label", "title", "description"]), start=1):
         if len(row) != 3:
-            out.problems.append(Problem(str(path), line, f"expected 3 fields, got {len(row)}"))
+            out.problems.append(Rejected(str(path), line, f"expected 3 fields, got {len(row)}"))
             continue
         label, title, text = row
         if not label.isdigit() or int(label) not in AG_CLASSES:
-            out.problems.append(Problem(str(path), line, f"label {label!r} is not one of 1-4"))
+            out.problems.append(Rejected(str(path), line, f"label {label!r} is not one of 1-4"))
             continue
         out.records.append(_record("ag_news", f"{n:05d}", title, text, None,
                                    category=AG_CLASSES[int(label)]))
@@ -142,11 +115,11 @@ def load_reuters_isot(path: Path) -> Loaded:
     out = Loaded()
     for n, (line, row) in enumerate(_csv_rows(path, ["title", "text", "subject", "date", "label"]), start=1):
         if len(row) != 5:
-            out.problems.append(Problem(str(path), line, f"expected 5 fields, got {len(row)}"))
+            out.problems.append(Rejected(str(path), line, f"expected 5 fields, got {len(row)}"))
             continue
         title, text, subject, date, _ = row
         if not text.strip():
-            out.problems.append(Problem(str(path), line, "empty text"))
+            out.problems.append(Rejected(str(path), line, "empty text"))
             continue
         out.records.append(_record("reuters_isot", f"{n:04d}", title, text,
                                    _parse_date(date, ("%B %d, %Y", "%b %d, %Y", "%d-%b-%y")),
@@ -182,7 +155,7 @@ def load_bbc(path: Path) -> Loaded:
     for m, where, raw in _zip_members(path, r"^bbc/([a-z]+)/(\d+)\.txt$"):
         title, _, body = raw.strip().partition("\n")
         if not body.strip():
-            out.problems.append(Problem(where, None, "no body after the title line"))
+            out.problems.append(Rejected(where, None, "no body after the title line"))
             continue
         out.records.append(_record("bbc", f"{m[1]}/{m[2]}", title, body, None, category=m[1]))
     return out
@@ -213,7 +186,7 @@ def load_travel_advisories(path: Path) -> Loaded:
     for m, where, md in _zip_members(path, r"^us-travel-advisories/([^/]+)/Advisory\.md$"):
         title, _, body = advisory_text(md).partition("\n")
         if not body.strip():
-            out.problems.append(Problem(where, None, "empty advisory"))
+            out.problems.append(Rejected(where, None, "empty advisory"))
             continue
         date = _ADVISORY_DATE.search(md)
         level = _ADVISORY_LEVEL.search(md)
@@ -249,7 +222,7 @@ def load_reuters21578(path: Path) -> Loaded:
             line += sgml.count("\n", pos, m.start())
             pos = m.start()
             if "NEWID" not in attrs:
-                out.problems.append(Problem(f"{path}!{name}", line, "REUTERS element without NEWID"))
+                out.problems.append(Rejected(f"{path}!{name}", line, "REUTERS element without NEWID"))
                 continue
             title = _sgml_field(doc, "TITLE")
             # UNPROC stories have no BODY element: their text is the TEXT element itself.
@@ -260,7 +233,7 @@ def load_reuters21578(path: Path) -> Loaded:
                           topics=topics, has_topics=attrs.get("TOPICS") == "YES",
                           lewissplit=attrs.get("LEWISSPLIT", ""))
             if not (rec["title"] or rec["text"]):
-                out.problems.append(Problem(f"{path}!{name}", line, f"NEWID {attrs['NEWID']}: no title or body"))
+                out.problems.append(Rejected(f"{path}!{name}", line, f"NEWID {attrs['NEWID']}: no title or body"))
                 continue
             out.records.append(rec)
     return out
@@ -268,72 +241,17 @@ def load_reuters21578(path: Path) -> Loaded:
 
 # ---- a user's own corpus -------------------------------------------------------------------
 
-@dataclass
-class Fields:
-    """Field names of a user's own corpus."""
-    id: str = "id"
-    title: str = "title"
-    text: str = "text"
-    date: str = "date"
-
-
-def _user_record(source: str, position: int, row: dict, fields: Fields, where: str) -> dict | Problem:
-    text = row.get(fields.text)
-    if not isinstance(text, str) or not text.strip():
-        return Problem(where, position, f"field {fields.text!r} missing, empty or not a string")
-    title = row.get(fields.title) or ""
-    if not isinstance(title, str):
-        return Problem(where, position, f"field {fields.title!r} is not a string")
-    key = row.get(fields.id)
-    key = str(key) if key not in (None, "") else str(position)
-    meta = {k: v for k, v in row.items() if k not in (fields.id, fields.title, fields.text, fields.date)}
-    date = row.get(fields.date)
-    return _record(source, key, title, text, str(date) if date else None, **json.loads(json.dumps(meta, default=str)))
-
-
-def load_jsonl(path: Path, source: str, fields: Fields = Fields()) -> Loaded:
-    out = Loaded()
-    with open(path, "rb") as fh:
-        for line_no, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(raw.decode("utf-8"))
-                if not isinstance(row, dict):
-                    raise ValueError("not a JSON object")
-            except (ValueError, UnicodeDecodeError) as exc:
-                out.problems.append(Problem(str(path), line_no, f"invalid JSON line ({exc})"))
-                continue
-            rec = _user_record(source, line_no, row, fields, str(path))
-            (out.problems if isinstance(rec, Problem) else out.records).append(rec)
-    return out
-
-
-def load_csv(path: Path, source: str, fields: Fields = Fields()) -> Loaded:
-    out = Loaded()
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, [])
-        for row in reader:
-            if len(row) != len(header):
-                out.problems.append(Problem(str(path), reader.line_num, f"expected {len(header)} fields, got {len(row)}"))
-                continue
-            rec = _user_record(source, reader.line_num, dict(zip(header, row)), fields, str(path))
-            (out.problems if isinstance(rec, Problem) else out.records).append(rec)
-    return out
-
-
-def load_parquet(path: Path, source: str, fields: Fields = Fields()) -> Loaded:
-    import pyarrow.parquet as pq
-
+def load_user_file(path: Path, source: str, fmt: str, fields: Fields = Fields()) -> Loaded:
+    """A user's JSONL, CSV or Parquet file, read by the runtime's readers; bad rows become problems."""
     out = Loaded()
     try:
-        table = pq.read_table(path)
-    except Exception as exc:  # pyarrow raises several types for a bad file
-        raise CorpusError(f"{path}: unreadable Parquet file ({exc})") from exc
-    for position, row in enumerate(table.to_pylist(), start=1):
-        rec = _user_record(source, position, row, fields, str(path))
-        (out.problems if isinstance(rec, Problem) else out.records).append(rec)
+        for item in read_file(path, fmt, fields, keep_meta=True):
+            if isinstance(item, Rejected):
+                out.problems.append(item)
+            else:
+                out.records.append(_record(source, item.id, item.title, item.text, item.date, **item.meta))
+    except ValueError as exc:  # no text column, unreadable Parquet
+        raise CorpusError(str(exc)) from None
     return out
 
 
@@ -344,7 +262,6 @@ MIRRORED: dict[str, Callable[[Path], Loaded]] = {
     "travel_advisories": load_travel_advisories,
     "reuters21578": load_reuters21578,
 }
-USER_FORMATS = {"jsonl": load_jsonl, "csv": load_csv, "parquet": load_parquet}
 
 
 def load_source(name: str, corpus_dir: str | Path | None = None, *, path: str | None = None,
@@ -353,13 +270,13 @@ def load_source(name: str, corpus_dir: str | Path | None = None, *, path: str | 
     if name in MIRRORED and path is None:
         relpath, sha = KNOWN_FILES[name]
         return MIRRORED[name](locate(relpath, corpus_dir, sha if verify else None))
-    if fmt not in USER_FORMATS:
+    if fmt not in set(FORMATS.values()):
         raise CorpusError(f"source {name!r}: unknown mirrored corpus; give path and format "
-                          f"(one of {sorted(USER_FORMATS)}); known corpora: {sorted(MIRRORED)}")
+                          f"(one of {sorted(set(FORMATS.values()))}); known corpora: {sorted(MIRRORED)}")
     resolved = Path(path) if Path(path).is_absolute() else locate(path, corpus_dir)
     if not resolved.is_file():
         raise CorpusError(f"source {name!r}: {resolved} not found")
-    return USER_FORMATS[fmt](resolved, name, fields or Fields())
+    return load_user_file(resolved, name, fmt, fields or Fields())
 
 
 def source_checksum(name: str, corpus_dir: str | Path | None = None, path: str | None = None) -> tuple[str, str]:

@@ -37,7 +37,7 @@ def _trained(config: str):
     """Train a shipped config into the session's registry: (name, version, manifest)."""
     if not all(mirror_available(n) for n in ("ag_news", "reuters_isot", "bbc", "travel_advisories")):
         pytest.skip(f"corpus mirror absent: cannot train configs/{config}.yaml")
-    from train import registry
+    from wirecat import registry
     from train.config import load_config
     from train.job import train
 

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from test_code_registry import tiny_version
-from train.classify import EXIT_ABORTED, EXIT_OK, EXIT_REJECTED, Model
+from wirecat import Model
+from wirecat.engine import EXIT_ABORTED, EXIT_OK, EXIT_REJECTED
 
 GOOD = [{"id": f"g{i}", "title": "Arrests", "text": t} for i, t in enumerate(
     ["police arrested two men", "the embassy was closed", "markets rally", "ministry warned citizens"])]
@@ -23,7 +24,7 @@ def models(tmp_path, monkeypatch):
 
 
 def run(args, stdin: bytes | None = None):
-    return subprocess.run([sys.executable, "-m", "train.cli", "classify", *args], input=stdin, capture_output=True)
+    return subprocess.run([sys.executable, "-m", "wirecat.cli", "classify", *args], input=stdin, capture_output=True)
 
 
 def read_jsonl(path):
@@ -126,12 +127,26 @@ def test_threshold_override_explain_and_max_errors(models):
     assert not final.exists() and not list(models.glob(".never.jsonl.*"))
 
 
-def test_interrupted_run_leaves_no_output_under_the_final_name(models):
-    src = models / "in.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in GOOD) + "not json at all\n")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigint_mid_run_leaves_nothing_under_the_final_name_and_no_temporary_file(models, jobs):
+    import signal
+    import time
+
+    src = models / "big.jsonl"
+    src.write_text("".join(json.dumps({"id": f"r{i}", "text": GOOD[i % 4]["text"]}) + "\n" for i in range(200_000)))
     out = models / "out.jsonl"
-    proc = run([str(src), "-o", str(out), "--max-errors", "0"])
-    assert proc.returncode == EXIT_ABORTED and not out.exists()
+    proc = subprocess.Popen([sys.executable, "-m", "wirecat.cli", "classify", str(src), "-o", str(out), "--jobs", jobs,
+                             "--chunk-size", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not any(p.stat().st_size > 0 for p in models.glob(".out.jsonl.*.part")):  # rows are being written
+        assert proc.poll() is None and time.monotonic() < deadline, "classify ended before it could be interrupted"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert b"Traceback" not in stderr
+    assert not out.exists() and not (models / "out.jsonl.errors.jsonl").exists()
+    assert list(models.glob(".out.jsonl*")) == []
 
 
 def test_python_api_predict_proba_explain(models):

@@ -4,7 +4,7 @@ import sys
 
 
 def test_help_imports_no_heavy_library():
-    code = ("import sys; from typer.testing import CliRunner; from train.cli import app; "
+    code = ("import sys; from typer.testing import CliRunner; from wirecat.cli import app; "
             "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0, r.output; "
             "heavy = [m for m in ('sklearn', 'datasets', 'pandas', 'pyarrow', 'matplotlib', 'dask', 'numpy') if m in sys.modules]; "
             "print(heavy)")
@@ -16,11 +16,11 @@ def test_help_imports_no_heavy_library():
 def test_every_command_answers_help():
     for cmd in (["train"], ["evaluate"], ["classify"], ["explain"], ["data", "build"], ["data", "lf-report"],
                 ["models", "list"], ["models", "diff"], ["models", "promote"], ["models", "verify"], ["models", "show"]):
-        out = subprocess.run([sys.executable, "-m", "train.cli", *cmd, "--help"], capture_output=True, text=True)
+        out = subprocess.run([sys.executable, "-m", "wirecat.cli", *cmd, "--help"], capture_output=True, text=True)
         assert out.returncode == 0 and "Usage" in out.stdout, (cmd, out.stderr)
 
 
 def test_bad_config_override_is_a_clear_error():
-    out = subprocess.run([sys.executable, "-m", "train.cli", "train", "--set", "classifier.type=forest"],
+    out = subprocess.run([sys.executable, "-m", "wirecat.cli", "train", "--set", "classifier.type=forest"],
                          capture_output=True, text=True)
     assert out.returncode == 2 and "classifier.type" in out.stderr and "logistic_regression" in out.stderr

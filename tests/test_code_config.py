@@ -44,7 +44,8 @@ def test_every_shipped_config_validates(name):
 
 
 def test_split_tokenizer_cuts_at_punctuation_and_lower_cases():
-    from train.pipeline import build_features, feature_names
+    from train.pipeline import build_features
+    from wirecat.model import feature_names
 
     cfg = load_config(None, ["features.word.tokenizer=split", "features.word.ngram_range=[1, 1]",
                              "features.word.min_df=1", "features.word.max_df=1.0", "features.char.enabled=false",

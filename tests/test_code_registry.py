@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from train import registry
-from train.cli import app
+from wirecat import registry
+from wirecat.cli import app
 
 TEXTS = ["police arrested two men", "the embassy was closed", "ministry warned citizens", "football match ends",
          "men detained by police", "consulate shut down", "government warns of retaliation", "markets rally"]
@@ -22,7 +22,7 @@ def tiny_version(name: str, version: str, C: float = 1.0):
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import Pipeline
 
-    from data.sources import sha256_file
+    from wirecat.files import sha256_file
 
     pipe = Pipeline([("features", TfidfVectorizer()), ("classifier", OneVsRestClassifier(LogisticRegression(C=C)))]).fit(TEXTS, Y)
 

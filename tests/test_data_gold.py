@@ -43,8 +43,8 @@ def test_bad_gold_rows_are_refused_with_file_and_line(tmp_path):
 
 @needs_mirror("ag_news", "reuters_isot", "bbc", "travel_advisories")
 def test_the_documented_sample_draw_reproduces_the_gold_ids():
-    from data.sample_gold import DEFAULT_SOURCES, ROUNDS, draw
-    from data.sources import load_source
+    from data.sample_gold import ROUNDS, draw
+    from data.sources import DEFAULT_SOURCES, load_source
 
     records = [r for s in DEFAULT_SOURCES for r in load_source(s).records]
     drawn = {s["id"]: s["drawn_by"] for k in range(1, len(ROUNDS) + 1) for s in draw(records, k)}

@@ -117,7 +117,7 @@ def test_malformed_csv_rows_are_reported_with_line_numbers(tmp_path):
         'label,title,description\n3,"Good","Fine text"\n9,"Bad label","x"\n2,"Too","many","fields"\n1,"Ok","Also fine"\n')
     loaded = load_source("ag_news", corpus_dir=tmp_path, verify=False)
     assert [r["title"] for r in loaded.records] == ["Good", "Ok"]
-    assert [(p.line, p.reason) for p in loaded.problems] == [
+    assert [(p.position, p.reason) for p in loaded.problems] == [
         (3, "label '9' is not one of 1-4"), (4, "expected 3 fields, got 4")]
     assert str(loaded.problems[0]).endswith("test.csv:3: label '9' is not one of 1-4")
 
@@ -129,8 +129,8 @@ def test_user_jsonl_with_configurable_fields_reports_bad_lines(tmp_path):
     loaded = load_source("mine", path=str(path), fmt="jsonl", fields=Fields(id="key", title="headline", text="body"))
     assert [r["id"] for r in loaded.records] == ["mine:a1", "mine:4"]
     assert loaded.records[0]["text"] == "Some text & more"
-    assert [(p.line, p.reason.split(" (")[0]) for p in loaded.problems] == [
-        (2, "invalid JSON line"), (3, "field 'body' missing, empty or not a string")]
+    assert [(p.position, p.reason.split(" (")[0]) for p in loaded.problems] == [
+        (2, "invalid JSON"), (3, "missing field 'body'")]
 
 
 def test_user_csv_and_parquet(tmp_path):
@@ -140,11 +140,11 @@ def test_user_csv_and_parquet(tmp_path):
     csv_path = tmp_path / "mine.csv"
     csv_path.write_text('id,title,text\n1,T1,first text\n2,T2\n')
     loaded = load_source("mine", path=str(csv_path), fmt="csv")
-    assert [r["id"] for r in loaded.records] == ["mine:1"] and loaded.problems[0].line == 3
+    assert [r["id"] for r in loaded.records] == ["mine:1"] and loaded.problems[0].position == 3
     pq_path = tmp_path / "mine.parquet"
     pq.write_table(pa.table({"id": ["x", "y"], "title": ["A", "B"], "text": ["alpha", ""]}), pq_path)
     loaded = load_source("mine", path=str(pq_path), fmt="parquet")
-    assert [r["id"] for r in loaded.records] == ["mine:x"] and loaded.problems[0].line == 2
+    assert [r["id"] for r in loaded.records] == ["mine:x"] and loaded.problems[0].position == 2
 
 
 def test_unknown_source_without_path_is_a_clear_error():

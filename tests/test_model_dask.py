@@ -38,7 +38,7 @@ def shards(tmp_path_factory):
 
 
 def wirecat(*args):
-    return subprocess.run([sys.executable, "-m", "train.cli", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "wirecat.cli", *args], capture_output=True, text=True)
 
 
 def test_dask_output_equals_local_output(default_model, cluster, shards, tmp_path):

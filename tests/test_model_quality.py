@@ -2,8 +2,6 @@
 weak labels on the same articles, and gives the reference article all three labels."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from conftest import REFERENCE_ARTICLE
@@ -20,7 +18,7 @@ def test_default_model_passes_the_gold_test_gate(default_model):
 
 
 def test_reference_article_gets_all_three_labels(default_model):
-    from train.classify import Model
+    from wirecat import Model
 
     name, version, _ = default_model
     title, _, text = REFERENCE_ARTICLE.read_text().partition("\n")
@@ -68,7 +66,5 @@ def test_version_files_and_rerun_reuses_the_version(default_model, registry_dir)
     for key in ("created_at", "git", "config", "dataset_version", "labels", "thresholds", "versions", "artifact",
                 "training_seconds", "documents"):
         assert key in manifest, key
-    started = time.time()
     again = train(load_config("configs/default.yaml"), log=lambda m: None)
-    assert again == (name, version, True)
-    assert time.time() - started < 15
+    assert again == (name, version, True)  # found in the registry: nothing refitted

@@ -79,7 +79,6 @@ class TrainConfig(Strict):
     data: DataConfig = DataConfig()
     features: Features = Features()
     classifier: Classifier = Classifier()
-    multilabel: Literal["one_vs_rest"] = "one_vs_rest"
     thresholds: Thresholds = Thresholds()
     training: Training = Training()
     registry: Registry = Registry()

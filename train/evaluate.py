@@ -8,11 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from train.fit import binarize, docs_of
-
-
-def decide(scores: np.ndarray, labels: list[str], thresholds: dict[str, float]) -> np.ndarray:
-    """Binary decisions from per-label scores and thresholds."""
-    return (scores >= np.array([thresholds[lab] for lab in labels])).astype(np.int8)
+from wirecat.decide import decisions
+from wirecat.model import label_weights
 
 
 def _per_label(prfs, labels: list[str]) -> dict:
@@ -35,29 +32,6 @@ def _prf(Y: np.ndarray, P: np.ndarray, labels: list[str]) -> dict:
     }
 
 
-def label_weights(pipeline) -> tuple[np.ndarray, np.ndarray] | None:
-    """(feature names, weights of shape (labels, features)) for a linear pipeline, or None
-    (hashing features have no names)."""
-    from train.pipeline import feature_names
-
-    features, clf = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
-    try:
-        names = feature_names(features)
-    except (AttributeError, ValueError):
-        return None
-
-    def coef(est):
-        if hasattr(est, "calibrated_classifiers_"):
-            return np.mean([c.estimator.coef_.ravel() for c in est.calibrated_classifiers_], axis=0)
-        if hasattr(est, "feature_log_prob_"):
-            return est.feature_log_prob_[1] - est.feature_log_prob_[0]
-        return est.coef_
-
-    if hasattr(clf, "estimators_"):
-        return names, np.vstack([coef(e).ravel() for e in clf.estimators_])
-    return names, np.atleast_2d(coef(clf))
-
-
 def top_terms(pipeline, labels: list[str], k: int = 15) -> dict:
     lw = label_weights(pipeline)
     if lw is None:
@@ -75,7 +49,7 @@ def evaluate_multilabel(pipeline, labels, thresholds, split, title_repeat: int, 
 
     Y = binarize(split["labels"], labels)
     scores = pipeline.predict_proba(docs_of(split, title_repeat))
-    P = decide(scores, labels, thresholds)
+    P = decisions(scores, labels, thresholds)
     result = {"documents": len(Y), "model": _prf(Y, P, labels)}
     result["model"]["pr_auc"] = {lab: float(average_precision_score(Y[:, k], scores[:, k])) if Y[:, k].any() else None
                                  for k, lab in enumerate(labels)}

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from train.config import TrainConfig
-from train.pipeline import assemble, build_estimator, build_features, document
+from train.pipeline import assemble, build_estimator, build_features
+from wirecat.text import document
 
 
 @dataclass
@@ -41,13 +42,15 @@ def label_space(cfg: TrainConfig, manifest: dict, train) -> list[str]:
 
 
 def binarize(label_lists, labels: list[str]) -> np.ndarray:
-    index = {lab: k for k, lab in enumerate(labels)}
-    Y = np.zeros((len(label_lists), len(labels)), dtype=np.int8)
-    for i, labs in enumerate(label_lists):
-        for lab in labs:
-            if lab in index:
-                Y[i, index[lab]] = 1
-    return Y
+    """0/1 matrix (articles x labels) in the order of ``labels``; other labels are ignored."""
+    import warnings
+
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    with warnings.catch_warnings():  # labels outside the task's label space are dropped on purpose
+        warnings.filterwarnings("ignore", "unknown class", UserWarning)
+        return MultiLabelBinarizer(classes=labels).fit(
+            [labels]).transform(label_lists).astype(np.int8)
 
 
 def tune_thresholds(scores: np.ndarray, Y: np.ndarray, labels: list[str], cfg: TrainConfig) -> dict[str, float]:
@@ -136,7 +139,6 @@ def fit(cfg: TrainConfig, dataset, manifest: dict, progress=None) -> FitResult:
                 oof[held] = est.predict_proba(X_train[held])
             tune_scores, tune_Y, tuning["on"] = oof, y_train, "out-of-fold train (3 folds)"
         thresholds = tune_thresholds(tune_scores, tune_Y, labels, cfg)
-        tuning["scores"], tuning["truth"] = tune_scores, tune_Y
     elif multilabel:
         thresholds = {lab: cfg.thresholds.fixed for lab in labels}
 

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 from data.build import build, load_dataset_dir
-from data.sources import REPO_ROOT, sha256_file
-from train import registry
 from train.config import TrainConfig
+from wirecat import registry
+from wirecat.files import REPO_ROOT, sha256_bytes, sha256_code, sha256_file
 
 LICENSES = {
     "ag_news": "AG's News: research and non-commercial use",
@@ -76,8 +76,19 @@ import joblib                     # after checking sha256 {manifest['artifact'][
 pipeline = joblib.load("model.joblib")        # a plain scikit-learn Pipeline
 scores = pipeline.predict_proba(["Title. Article text ..."])
 ```
-or with wirecat, which checks the checksum first: `from train.classify import Model; Model.load("{name}@{manifest['version']}")`.
+or with wirecat, which checks the checksum first: `from wirecat import Model; Model.load("{name}@{manifest['version']}")`.
 """
+
+
+def code_hash() -> str:
+    """Hash of the training code, part of a version's identity."""
+    here = Path(__file__).resolve().parent
+    return sha256_code(here / name for name in ("config.py", "fit.py", "pipeline.py"))
+
+
+def version_key(config_json: str, dataset_version: str) -> str:
+    """Content address of a version: config + dataset version + training code."""
+    return sha256_bytes(f"{config_json}\n{dataset_version}\n{code_hash()}".encode())[:12]
 
 
 def train(cfg: TrainConfig, force: bool = False, log=print, progress=None) -> tuple[str, str, bool]:
@@ -88,7 +99,7 @@ def train(cfg: TrainConfig, force: bool = False, log=print, progress=None) -> tu
     dataset_dir = build(cfg.data, log=log)
     dataset_version = dataset_dir.name
     config_json = cfg.model_dump_json()
-    version = registry.version_key(config_json, dataset_version)
+    version = version_key(config_json, dataset_version)
     if registry.existing(name, version) and not force:
         return name, version, True
 

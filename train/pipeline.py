@@ -20,11 +20,6 @@ TYPOGRAPHIC_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00b
 ASCII_PUNCTUATION_TO_SPACE = bytes.maketrans(string.punctuation.encode(), b" " * len(string.punctuation))
 
 
-def document(title: str, text: str, title_repeat: int = 1) -> str:
-    """The string the pipeline reads for an article (the same in training and classification)."""
-    return ". ".join([title] * title_repeat + [text]) if title else text
-
-
 def build_features(cfg: TrainConfig):
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
     from sklearn.pipeline import FeatureUnion, Pipeline
@@ -74,18 +69,6 @@ def build_features(cfg: TrainConfig):
     # so the artifact loads with scikit-learn alone)
     return Pipeline([("lowercase", FunctionTransformer(partial(map, str.lower))), ("materialize", FunctionTransformer(list)),
                      ("union", union)])
-
-
-def feature_names(features) -> np.ndarray:
-    """Names of the features' columns, looking through the stdlib preprocessing steps in front of
-    unions (FunctionTransformer has no names of its own)."""
-    from sklearn.pipeline import FeatureUnion, Pipeline
-
-    if isinstance(features, Pipeline):
-        return feature_names(features.steps[-1][1])
-    if isinstance(features, FeatureUnion):
-        return np.concatenate([[f"{name}__{n}" for n in feature_names(t)] for name, t in features.transformer_list])
-    return features.get_feature_names_out()
 
 
 def pattern_features():

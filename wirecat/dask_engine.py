@@ -13,12 +13,16 @@ import glob
 import io
 import json
 import os
+import time
 from pathlib import Path
 
 from distributed import Client, WorkerPlugin, get_worker
 
-from train.classify import AtomicFile, Model, RowWriter, Summary, check_threshold_labels, classify_stream
-from train.readers import Fields, read_inputs
+from wirecat import registry
+from wirecat.engine import Summary, classify_to
+from wirecat.files import sha256_bytes, write_atomic
+from wirecat.model import Model, check_threshold_labels
+from wirecat.readers import FORMATS, Fields, read_inputs
 
 SUCCESS, FAILED = "_SUCCESS.json", "_FAILED.json"
 
@@ -31,31 +35,17 @@ class ModelPlugin(WorkerPlugin):
         self.name = f"wirecat-{manifest['name']}-{manifest['version']}"
 
     def setup(self, worker):
-        import hashlib
-
         import joblib
 
-        digest = hashlib.sha256(self.artifact).hexdigest()
-        if digest != self.manifest["artifact"]["sha256"]:
+        if sha256_bytes(self.artifact) != self.manifest["artifact"]["sha256"]:
             raise RuntimeError(f"{self.name}: artifact checksum mismatch on worker {worker.address}")
         worker.wirecat_model = Model(joblib.load(io.BytesIO(self.artifact)), self.manifest, self.thresholds)
 
 
 def classify_partition(path: str, out_dir: str, fields: Fields, max_bytes: int, chunk_size: int) -> dict:
     """Classify one input shard on a worker; write OUT_DIR/<stem>.jsonl and <stem>.jsonl.errors.jsonl."""
-    model = get_worker().wirecat_model
     out = Path(out_dir) / (Path(path).stem + ".jsonl")
-    writer = RowWriter(out, model.labels)
-    errors = AtomicFile(out.with_name(out.name + ".errors.jsonl"))
-    try:
-        summary = classify_stream(read_inputs([path], fields, max_bytes), model, writer, errors.fh, jobs=1,
-                                  chunk_size=chunk_size)
-    except BaseException:
-        writer.discard()
-        errors.discard()
-        raise
-    writer.commit()
-    errors.commit()
+    summary = classify_to(out, read_inputs([path], fields, max_bytes), get_worker().wirecat_model, chunk_size=chunk_size)
     return {"input": path, "output": str(out), "read": summary.read, "classified": summary.classified,
             "rejected": summary.rejected, "seconds": round(summary.seconds, 3)}
 
@@ -65,7 +55,7 @@ def expand(inputs: list[str]) -> list[str]:
     missing = [f for f in files if not os.path.isfile(f)]
     if missing:
         raise FileNotFoundError(f"no such input file(s): {', '.join(missing)}")
-    wrong = [f for f in files if Path(f).suffix not in (".jsonl", ".parquet")]
+    wrong = [f for f in files if FORMATS.get(Path(f).suffix) not in ("jsonl", "parquet")]
     if wrong:
         raise ValueError(f"the dask engine reads sharded .jsonl or .parquet files; not: {', '.join(wrong)}")
     stems = [Path(f).stem for f in files]
@@ -76,10 +66,6 @@ def expand(inputs: list[str]) -> list[str]:
 
 def classify_on_dask(inputs: list[str], out_dir: Path, scheduler: str, model_spec: str | None, fields: Fields,
                      thresholds: dict, max_bytes: int, chunk_size: int, retries: int = 2) -> Summary:
-    import time
-
-    from train import registry
-
     started = time.time()
     files = expand(inputs)
     name, version, manifest = registry.verified(model_spec)
@@ -103,12 +89,10 @@ def classify_on_dask(inputs: list[str], out_dir: Path, scheduler: str, model_spe
     summary = Summary(read=sum(r["read"] for r in results), classified=sum(r["classified"] for r in results),
                       rejected=sum(r["rejected"] for r in results), seconds=time.time() - started)
     if failed:
-        (out_dir / FAILED).write_text(json.dumps({"failed": failed, "done": results}, indent=1))
+        write_atomic(out_dir / FAILED, json.dumps({"failed": failed, "done": results}, indent=1))
         raise RuntimeError(f"{len(failed)} of {len(files)} partitions could not be classified "
                            f"(see {out_dir / FAILED}): " + "; ".join(f"{x['input']}: {x['error']}" for x in failed[:3]))
-    marker = AtomicFile(out_dir / SUCCESS)
-    json.dump({"model": f"{name}@{version}", "partitions": results, "read": summary.read,
-               "classified": summary.classified, "rejected": summary.rejected,
-               "seconds": round(summary.seconds, 2)}, marker.fh, indent=1)
-    marker.commit()
+    write_atomic(out_dir / SUCCESS, json.dumps({
+        "model": f"{name}@{version}", "partitions": results, "read": summary.read, "classified": summary.classified,
+        "rejected": summary.rejected, "seconds": round(summary.seconds, 2)}, indent=1))
     return summary

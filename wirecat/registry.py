@@ -2,14 +2,12 @@
 ``models/registry.json``.
 
 A version is written into a temporary directory and renamed into place, so an interrupted run leaves
-no partial version. Versions are content-addressed (config + dataset version + training code), so
-retraining with nothing changed finds the existing version. Loading checks the artifact's sha256
-against the manifest and the registry before unpickling, and the scikit-learn version against the
-manifest's policy.
+no partial version. Loading checks the artifact's sha256 against the manifest and the registry before
+unpickling, and the scikit-learn version against the manifest's policy. Version ids are chosen by the
+training job (content-addressed); this module only stores, finds and checks them.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -17,7 +15,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from data.sources import REPO_ROOT, sha256_code, sha256_file
+from wirecat.files import REPO_ROOT, sha256_file, write_atomic
 
 MODELS_ENV = "WIRECAT_MODELS_DIR"
 DEFAULT_MODEL = "topics"
@@ -46,22 +44,8 @@ def read_registry() -> dict:
         raise RegistryError(f"{path}: not valid JSON ({exc})") from None
 
 
-def _write_json_atomic(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=1)
-    os.replace(tmp, path)
-
-
-def code_hash() -> str:
-    """Hash of the training code, part of a version's identity."""
-    here = Path(__file__).resolve().parent
-    return sha256_code(here / name for name in ("config.py", "fit.py", "pipeline.py"))
-
-
-def version_key(config_json: str, dataset_version: str) -> str:
-    return hashlib.sha256(f"{config_json}\n{dataset_version}\n{code_hash()}".encode()).hexdigest()[:12]
+def _write_registry(reg: dict) -> None:
+    write_atomic(_registry_path(), json.dumps(reg, indent=1))
 
 
 def version_dir(name: str, version: str) -> Path:
@@ -91,7 +75,7 @@ def register(name: str, version: str, write_files) -> Path:
     entry = reg["models"].setdefault(name, {"aliases": {}, "versions": {}})
     entry["versions"][version] = {"sha256": manifest["artifact"]["sha256"], "created_at": manifest["created_at"]}
     entry["aliases"]["latest"] = version
-    _write_json_atomic(_registry_path(), reg)
+    _write_registry(reg)
     return final
 
 
@@ -171,16 +155,5 @@ def promote(spec: str, alias: str) -> tuple[str, str]:
     name, version = resolve(spec)
     reg = read_registry()
     reg["models"][name]["aliases"][alias] = version
-    _write_json_atomic(_registry_path(), reg)
+    _write_registry(reg)
     return name, version
-
-
-def flatten(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(flatten(v, key + "."))
-        else:
-            out[key] = v
-    return out

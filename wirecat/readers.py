@@ -1,4 +1,5 @@
-"""Input readers for classification: JSONL (file or stdin), CSV, Parquet, a directory of .txt files.
+"""Article readers: JSONL (file or stdin), CSV, Parquet, a directory of .txt files. One stack, used
+by `wirecat classify` and by the dataset build for a user's own corpus.
 
 Each reader yields, in input order, either an :class:`Article` or a :class:`Rejected` record with its
 position and the reason, so that read = classified + rejected always holds.
@@ -8,18 +9,21 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 MAX_ARTICLE_BYTES = 1_000_000  # 1 MB of text: far beyond any news article; bigger inputs are rejected
+FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
 @dataclass
 class Fields:
+    """Field names in the input."""
     id: str = "id"
     title: str = "title"
     text: str = "text"
+    date: str = "date"
 
 
 @dataclass
@@ -27,19 +31,27 @@ class Article:
     id: str
     title: str
     text: str
+    date: str | None = None
+    meta: dict = field(default_factory=dict)  # the other fields, when the reader was asked to keep them
 
 
 @dataclass
 class Rejected:
     input: str
-    position: int  # line number (JSONL, CSV), row number (Parquet) or file index (directory)
+    position: int | None  # line (JSONL, CSV), row (Parquet), file index (directory); None: a whole member
     reason: str
 
     def as_dict(self) -> dict:
         return {"input": self.input, "position": self.position, "reason": self.reason}
 
+    def __str__(self) -> str:
+        where = f"{self.input}:{self.position}" if self.position is not None else self.input
+        return f"{where}: {self.reason}"
 
-def _check(row: dict, fields: Fields, position: int, where: str, max_bytes: int, default_id: str) -> Article | Rejected:
+
+def check_row(row: dict, fields: Fields, position: int, where: str, max_bytes: int, default_id: str,
+              keep_meta: bool = False) -> Article | Rejected:
+    """One input row to an Article, or the reason it cannot be one."""
     text = row.get(fields.text)
     if fields.text not in row or text is None:
         return Rejected(where, position, f"missing field {fields.text!r}")
@@ -60,10 +72,15 @@ def _check(row: dict, fields: Fields, position: int, where: str, max_bytes: int,
         rid = default_id
     elif not isinstance(rid, (str, int)) or isinstance(rid, bool):
         return Rejected(where, position, f"field {fields.id!r} is {type(rid).__name__}, not a string or integer")
-    return Article(str(rid), title, text)
+    if not keep_meta:
+        return Article(str(rid), title, text)
+    date = row.get(fields.date)
+    meta = {k: v for k, v in row.items() if k not in (fields.id, fields.title, fields.text, fields.date)}
+    return Article(str(rid), title, text, str(date) if date else None, json.loads(json.dumps(meta, default=str)))
 
 
-def read_jsonl(stream, where: str, fields: Fields, max_bytes: int, id_prefix: str = "") -> Iterator[Article | Rejected]:
+def read_jsonl(stream, where: str, fields: Fields, max_bytes: int, id_prefix: str = "",
+               keep_meta: bool = False) -> Iterator[Article | Rejected]:
     for line_no, raw in enumerate(stream, start=1):
         if not raw.strip():
             yield Rejected(where, line_no, "empty line")
@@ -84,10 +101,11 @@ def read_jsonl(stream, where: str, fields: Fields, max_bytes: int, id_prefix: st
         if not isinstance(row, dict):
             yield Rejected(where, line_no, f"JSON {type(row).__name__}, not an object")
             continue
-        yield _check(row, fields, line_no, where, max_bytes, f"{id_prefix}{line_no}")
+        yield check_row(row, fields, line_no, where, max_bytes, f"{id_prefix}{line_no}", keep_meta)
 
 
-def read_csv(path: Path, fields: Fields, max_bytes: int, id_prefix: str = "") -> Iterator[Article | Rejected]:
+def read_csv(path: Path, fields: Fields, max_bytes: int, id_prefix: str = "",
+             keep_meta: bool = False) -> Iterator[Article | Rejected]:
     csv.field_size_limit(sys.maxsize)  # big fields are read, then rejected by size with a clear reason
     where = str(path)
     with open(path, newline="", encoding="utf-8", errors="surrogateescape") as fh:
@@ -107,7 +125,7 @@ def read_csv(path: Path, fields: Fields, max_bytes: int, id_prefix: str = "") ->
             if bad is not None:
                 yield Rejected(where, line, f"not UTF-8 (field {bad!r})")
                 continue
-            yield _check(record, fields, line, where, max_bytes, f"{id_prefix}{line}")
+            yield check_row(record, fields, line, where, max_bytes, f"{id_prefix}{line}", keep_meta)
 
 
 def _has_surrogates(value: str) -> bool:
@@ -118,7 +136,7 @@ def _has_surrogates(value: str) -> bool:
         return True
 
 
-def read_parquet(path: Path, fields: Fields, max_bytes: int, id_prefix: str = "",
+def read_parquet(path: Path, fields: Fields, max_bytes: int, id_prefix: str = "", keep_meta: bool = False,
                  batch_size: int = 4096) -> Iterator[Article | Rejected]:
     import pyarrow.parquet as pq
 
@@ -132,7 +150,7 @@ def read_parquet(path: Path, fields: Fields, max_bytes: int, id_prefix: str = ""
     for batch in pf.iter_batches(batch_size=batch_size):
         for row in batch.to_pylist():
             position += 1
-            yield _check(row, fields, position, str(path), max_bytes, f"{id_prefix}{position}")
+            yield check_row(row, fields, position, str(path), max_bytes, f"{id_prefix}{position}", keep_meta)
 
 
 def read_txt_dir(path: Path, max_bytes: int) -> Iterator[Article | Rejected]:
@@ -146,8 +164,20 @@ def read_txt_dir(path: Path, max_bytes: int) -> Iterator[Article | Rejected]:
             yield Rejected(where, n, f"not UTF-8 ({exc.reason} at byte {exc.start})")
             continue
         title, _, text = content.partition("\n")
-        yield _check({"id": str(file.relative_to(path)), "title": title.strip(), "text": text}, Fields(), n, where,
-                     max_bytes, str(n))
+        yield check_row({"id": str(file.relative_to(path)), "title": title.strip(), "text": text}, Fields(), n, where,
+                        max_bytes, str(n))
+
+
+def read_file(path: Path, fmt: str, fields: Fields, max_bytes: int = MAX_ARTICLE_BYTES, id_prefix: str = "",
+              keep_meta: bool = False) -> Iterator[Article | Rejected]:
+    """One JSONL, CSV or Parquet file (``fmt``: jsonl, csv, parquet)."""
+    if fmt == "jsonl":
+        with open(path, "rb") as fh:
+            yield from read_jsonl(fh, str(path), fields, max_bytes, id_prefix, keep_meta)
+    elif fmt == "csv":
+        yield from read_csv(path, fields, max_bytes, id_prefix, keep_meta)
+    else:
+        yield from read_parquet(path, fields, max_bytes, id_prefix, keep_meta)
 
 
 def read_inputs(inputs: list[str], fields: Fields, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Article | Rejected]:
@@ -164,14 +194,8 @@ def read_inputs(inputs: list[str], fields: Fields, max_bytes: int = MAX_ARTICLE_
             yield from read_txt_dir(path, max_bytes)
         elif not path.exists():
             raise FileNotFoundError(f"{path}: no such file or directory")
-        elif path.suffix in (".jsonl", ".json", ".ndjson"):
-            with open(path, "rb") as fh:
-                yield from read_jsonl(fh, str(path), fields, max_bytes, prefix)
-        elif path.suffix == ".csv":
-            yield from read_csv(path, fields, max_bytes, prefix)
-        elif path.suffix in (".parquet", ".pq"):
-            yield from read_parquet(path, fields, max_bytes, prefix)
+        elif path.suffix in FORMATS:
+            yield from read_file(path, FORMATS[path.suffix], fields, max_bytes, prefix)
         else:
             raise ValueError(f"{path}: unknown input format {path.suffix!r}; use .jsonl, .csv, .parquet, "
                              "a directory of .txt files, or - for JSONL on standard input")
-

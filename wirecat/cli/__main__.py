@@ -1,0 +1,3 @@
+from wirecat.cli import app
+
+app()

@@ -1,0 +1,127 @@
+"""The Python API: a registered model, loaded after its checksum was verified."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from wirecat.decide import decisions, label_lists
+from wirecat.text import document
+
+
+def check_threshold_labels(thresholds: dict[str, float], labels: list[str]) -> None:
+    unknown = set(thresholds) - set(labels)
+    if unknown:
+        raise ValueError(f"--threshold for unknown label(s) {sorted(unknown)}; labels: {labels}")
+
+
+def feature_names(features) -> np.ndarray:
+    """Names of the features' columns, looking through the stdlib preprocessing steps in front of
+    unions (FunctionTransformer has no names of its own)."""
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    if isinstance(features, Pipeline):
+        return feature_names(features.steps[-1][1])
+    if isinstance(features, FeatureUnion):
+        return np.concatenate([[f"{name}__{n}" for n in feature_names(t)] for name, t in features.transformer_list])
+    return features.get_feature_names_out()
+
+
+def label_weights(pipeline) -> tuple[np.ndarray, np.ndarray] | None:
+    """(feature names, weights of shape (labels, features)) for a linear pipeline, or None
+    (hashing features have no names)."""
+    features, clf = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
+    try:
+        names = feature_names(features)
+    except (AttributeError, ValueError):
+        return None
+
+    def coef(est):
+        if hasattr(est, "calibrated_classifiers_"):
+            return np.mean([c.estimator.coef_.ravel() for c in est.calibrated_classifiers_], axis=0)
+        if hasattr(est, "feature_log_prob_"):
+            return est.feature_log_prob_[1] - est.feature_log_prob_[0]
+        return est.coef_
+
+    if hasattr(clf, "estimators_"):
+        return names, np.vstack([coef(e).ravel() for e in clf.estimators_])
+    return names, np.atleast_2d(coef(clf))
+
+
+class Model:
+    """A registered model, loaded after its checksum was verified.
+
+    >>> m = Model.load("topics@production")
+    >>> m.predict(["Police arrested three men at the embassy ..."])
+    [['arrest', 'consular']]
+    """
+
+    def __init__(self, pipeline, manifest: dict, thresholds: dict[str, float] | None = None):
+        self._pipeline, self.manifest = pipeline, manifest
+        self.labels: list[str] = manifest["labels"]
+        self.thresholds = {**manifest["thresholds"], **(thresholds or {})}
+        self.spec = f"{manifest['name']}@{manifest['version']}"
+        self._weights = None
+
+    @classmethod
+    def load(cls, spec: str | None = None, thresholds: dict[str, float] | None = None, lazy: bool = False) -> "Model":
+        """Load a registered model. ``lazy``: verify the checksum and read the manifest now, unpickle the
+        pipeline (verifying again) only when first used - for a parent process whose workers classify."""
+        from wirecat import registry
+
+        if lazy:
+            pipeline, manifest = None, registry.verified(spec)[2]
+        else:
+            pipeline, manifest = registry.load(spec)
+        check_threshold_labels(thresholds or {}, manifest["labels"])
+        return cls(pipeline, manifest, thresholds)
+
+    @property
+    def pipeline(self):
+        if self._pipeline is None:
+            from wirecat import registry
+
+            self._pipeline, _ = registry.load(self.spec)
+        return self._pipeline
+
+    def _docs(self, texts: Iterable) -> list[str]:
+        rep = self.manifest.get("title_repeat", 1)
+        return [document(t.get("title") or "", t["text"], rep) if isinstance(t, dict) else t for t in texts]
+
+    def scores(self, texts: Iterable) -> np.ndarray:
+        return self.pipeline.predict_proba(self._docs(texts))
+
+    def predict_proba(self, texts: Iterable) -> list[dict[str, float]]:
+        """Per text, label -> probability. Texts are strings or dicts with 'title' and 'text'."""
+        return [dict(zip(self.labels, map(float, row))) for row in self.scores(texts)]
+
+    def decide(self, scores: np.ndarray) -> list[list[str]]:
+        """Per row of scores, the predicted labels (single-label models: the most probable one)."""
+        return label_lists(decisions(scores, self.labels, self.thresholds if self.manifest["multilabel"] else None),
+                           self.labels)
+
+    def predict(self, texts: Iterable) -> list[list[str]]:
+        """Per text, the list of predicted labels ([] = other)."""
+        return self.decide(self.scores(texts))
+
+    def features(self, texts: Iterable):
+        """The pipeline's feature rows (CSR) for the texts: what the classifier and explain read."""
+        return self.pipeline.named_steps["features"].transform(self._docs(texts)).tocsr()
+
+    def explain(self, text, k: int = 10) -> dict[str, list[tuple[str, float]]]:
+        """Per label, the k terms of this text that push its score up most (tf-idf value x weight)."""
+        return self.explain_row(self.features([text]), k)
+
+    def explain_row(self, x, k: int = 10) -> dict[str, list[tuple[str, float]]]:
+        """:meth:`explain` for one row of :meth:`features`."""
+        if self._weights is None:
+            self._weights = label_weights(self.pipeline)
+            if self._weights is None:
+                raise ValueError(f"{self.spec}: explanations need named features (not hashing)")
+        names, W = self._weights
+        out = {}
+        for j, lab in enumerate(self.labels[: W.shape[0]]):
+            contrib = x.data * W[j, x.indices]
+            order = np.argsort(-contrib)[:k]
+            out[lab] = [(str(names[x.indices[i]]), round(float(contrib[i]), 4)) for i in order if contrib[i] > 0]
+        return out
