@@ -13,12 +13,13 @@ def main(factor: int) -> None:
     from data.build import build, load_dataset_dir
     from train.config import load_config
     from train.fit import fit
+    from train.job import training_view
 
     cfg = load_config("configs/default.yaml", ["training.n_jobs=1"])
     ds, manifest = load_dataset_dir(build(cfg.data, log=lambda m: None))
     ds["train"] = concatenate_datasets([ds["train"]] * factor)
     started = time.perf_counter()
-    fit(cfg, ds, manifest)
+    fit(cfg, training_view(ds), manifest)
     print(json.dumps({"documents": len(ds["train"]) + len(ds["dev"]), "fit_s": round(time.perf_counter() - started, 2)}))
 
 

@@ -89,11 +89,12 @@ class Wirecat:
     def fit(self, task, X, Y, labels, multilabel, extra):
         from train.config import load_config
         from train.fit import fit
+        from train.job import training_view
 
         if self.overrides:
             extra = {**extra, "cfg": load_config(extra["config"], ["training.n_jobs=1", *self.overrides])}
         if task == "topics" or task == "reuters" or task == "agnews" and "fold" not in extra:
-            result = fit(extra["cfg"], extra["ds"], extra["manifest"])
+            result = fit(extra["cfg"], training_view(extra["ds"]), extra["manifest"])
         else:  # an AG News fold: same config, the fold's articles
             from datasets import Dataset, DatasetDict
 
@@ -108,9 +109,9 @@ class Wirecat:
         return label_lists(decisions(r.pipeline.predict_proba(X), r.labels, r.thresholds if r.multilabel else None), r.labels)
 
     def save(self, path):
-        import joblib
+        from wirecat import artifact
 
-        joblib.dump(self.result.pipeline, path, compress=3)
+        Path(path).write_bytes(artifact.dumps(self.result.pipeline))
 
 
 class FastText:

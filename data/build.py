@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,9 +19,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from data.labeling import LABELS as LABELS_ALL
-from data.sources import DEFAULT_SOURCES, KNOWN_FILES, Fields, Loaded, load_source, source_checksum
+from data.sources import DEFAULT_SOURCES, KNOWN_FILES, UNSEEN_SOURCES, Fields, Loaded, load_source, source_checksum
 from wirecat import readers
-from wirecat.files import REPO_ROOT, sha256_bytes, sha256_code, write_atomic
+from wirecat.files import REPO_ROOT, remove_stale_temps, sha256_bytes, sha256_code, temp_dir, write_atomic
 
 PROCESSED = REPO_ROOT / "data" / "processed"
 DATA_CODE = Path(__file__).resolve().parent
@@ -42,9 +41,11 @@ class DataConfig(BaseModel):
     corpus_dir: str | None = None
     sources: list[SourceSpec] = Field(default_factory=lambda: [
         SourceSpec(name=n) for n in DEFAULT_SOURCES])
-    labels: list[str] = Field(default_factory=lambda: list(LABELS_ALL))
+    labels: list[str] = Field(default_factory=lambda: list(LABELS_ALL), min_length=1)
     aggregation: Literal["majority", "weighted"] = "weighted"
     dedup: bool = True
+    # topics task: also build the unseen-outlets test (WMT newstest, BBC 2025, held-out AllSides outlets)
+    unseen_test: bool = True
     test_size: float = Field(0.2, gt=0, lt=1)  # agnews task: stratified hold-out
     split_seed: int = 42
 
@@ -68,8 +69,21 @@ def code_hash() -> str:
     return sha256_code([*DATA_CODE.glob("*.py"), Path(readers.__file__)])
 
 
+def _unseen_sources(cfg: DataConfig) -> list[str]:
+    """The unseen-outlets test's corpora that this build reads for that test only."""
+    if cfg.task != "topics" or not cfg.unseen_test:
+        return []
+    return [name for name in UNSEEN_SOURCES if name not in {spec.name for spec in cfg.sources}]
+
+
 def _input_checksums(cfg: DataConfig) -> dict[str, str]:
-    return {spec.name: source_checksum(spec.name, cfg.corpus_dir, spec.path)[1] for spec in cfg.sources}
+    sums = {spec.name: source_checksum(spec.name, cfg.corpus_dir, spec.path)[1] for spec in cfg.sources}
+    return sums | {name: source_checksum(name, cfg.corpus_dir)[1] for name in _unseen_sources(cfg)}
+
+
+def unseen_outlet(rec: dict) -> bool:
+    """An article of the unseen-outlets test's outlets: training must never read it."""
+    return rec["source"] in ("wmt_newstest", "bbc_2025") or (rec["source"] == "allsides" and rec["meta"].get("held_out"))
 
 
 def _load_all(cfg: DataConfig) -> tuple[list[dict], list[str]]:
@@ -82,17 +96,51 @@ def _load_all(cfg: DataConfig) -> tuple[list[dict], list[str]]:
                                      fields=Fields(**spec.fields) if spec.fields else None)
         records += loaded.records
         problems += [str(p) for p in loaded.problems]
+    if _unseen_sources(cfg):
+        from data.gold import UNSEEN_FILE, load_gold
+
+        wanted = set(load_gold(UNSEEN_FILE, split="unseen"))
+        for name in _unseen_sources(cfg):  # only the annotated articles: the rest is never used
+            keep = {i.split(":", 1)[1] for i in wanted if i.startswith(f"{name}:")}
+            loaded = load_source(name, cfg.corpus_dir, keep=keep) if name == "allsides" else load_source(name, cfg.corpus_dir)
+            records += [r for r in loaded.records if r["id"] in wanted]
+            problems += [str(p) for p in loaded.problems]
     return records, problems
 
 
+def _check_gold_ids(gold: dict[str, dict], path, records: list[dict], cfg: DataConfig) -> None:
+    """Refuse gold ids that exist in no corpus this build read (ids of corpora it does not read are
+    left alone: a config may train on fewer corpora)."""
+    read = {spec.name for spec in cfg.sources} | set(_unseen_sources(cfg))
+    have = {r["id"] for r in records}
+    for article_id, g in gold.items():
+        source = article_id.split(":", 1)[0]
+        if source not in KNOWN_FILES and source not in read:
+            raise ValueError(f"{path}:{g['line']}: id {article_id!r} names no corpus ({sorted(KNOWN_FILES)})")
+        if source in read and article_id not in have:
+            raise ValueError(f"{path}:{g['line']}: id {article_id!r} exists in no article of corpus {source!r}")
+
+
 def _topic_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[dict]], dict]:
-    """train: weak labels on non-gold articles; dev/test: gold labels (weak labels kept alongside)."""
+    """train: weak labels on non-gold articles; dev/test: gold labels (weak labels kept alongside);
+    unseen: the unseen-outlets test. No article of an unseen outlet enters train or dev."""
     import numpy as np
     from data.dedup import deduplicate
-    from data.gold import load_gold
+    from data import gold as gold_files
     from data.labeling import LABELS, LFS, aggregate, apply_lfs, lf_weights
 
-    gold = load_gold()
+    GOLD_FILE, UNSEEN_FILE = gold_files.GOLD_FILE, gold_files.UNSEEN_FILE
+    gold = gold_files.load_gold(GOLD_FILE)
+    _check_gold_ids(gold, GOLD_FILE, records, cfg)
+    if cfg.unseen_test:
+        unseen = gold_files.load_gold(UNSEEN_FILE, split="unseen")
+        _check_gold_ids(unseen, UNSEEN_FILE, records, cfg)
+        both = set(gold) & set(unseen)
+        if both:
+            raise ValueError(f"{UNSEEN_FILE}: ids also in {GOLD_FILE.name}: {sorted(both)[:5]}")
+        gold = gold | unseen
+    outside = [r for r in records if unseen_outlet(r) and r["id"] not in gold]
+    records = [r for r in records if not (unseen_outlet(r) and r["id"] not in gold)]  # never trained on
     removed = []
     if cfg.dedup:
         records, removed = deduplicate(records, prefer=set(gold))
@@ -101,15 +149,17 @@ def _topic_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[
     dev_truth = np.array([[lab in gold[records[i]["id"]]["labels"] for lab in LABELS] for i in dev_idx], dtype=int)
     weights = lf_weights(votes[dev_idx], dev_truth)
     weak = aggregate(votes, cfg.aggregation, weights)
-    splits: dict[str, list[dict]] = {"train": [], "dev": [], "test": []}
+    splits: dict[str, list[dict]] = {"train": [], "dev": [], "test": []} | ({"unseen": []} if cfg.unseen_test else {})
     for rec, row in zip(records, weak):
         weak_names = [lab for lab, on in zip(LABELS, row) if on and lab in cfg.labels]
         g = gold.get(rec["id"])
         split = g["split"] if g else "train"
+        if split == "dev" and unseen_outlet(rec):
+            raise ValueError(f"{GOLD_FILE}:{g['line']}: {rec['id']} is from an unseen outlet; it belongs in {UNSEEN_FILE.name}")
         labels = [lab for lab in g["labels"] if lab in cfg.labels] if g else weak_names
         splits[split].append({**rec, "labels": labels, "weak_labels": weak_names})
-    info = {"duplicates_removed": len(removed), "duplicates": removed,
-            "gold_missing": sorted(set(gold) - {r["id"] for r in records}),
+    info = {"duplicates_removed": len(removed), "duplicates": removed, "unseen_outlet_articles_left_out": len(outside),
+            "split_sha256": {name: gold_files.split_sha256(splits[name]) for name in ("test", "unseen") if name in splits},
             "lf_weights": dict(zip([lf.name for lf in LFS], weights.round(3).tolist()))}
     return splits, info
 
@@ -153,9 +203,10 @@ def _version(splits: dict[str, list[dict]], cfg: DataConfig, code: str) -> str:
 
 
 def _cache_key(cfg: DataConfig, code: str, inputs: dict[str, str]) -> str:
-    from data.gold import GOLD_FILE
+    from data import gold as gold_files
 
-    parts = [cfg.model_dump_json(), code, json.dumps(inputs, sort_keys=True), sha256_bytes(GOLD_FILE.read_bytes())]
+    parts = [cfg.model_dump_json(), code, json.dumps(inputs, sort_keys=True),
+             sha256_bytes(gold_files.GOLD_FILE.read_bytes()), sha256_bytes(gold_files.UNSEEN_FILE.read_bytes())]
     return sha256_bytes("\n".join(parts).encode())
 
 
@@ -175,13 +226,16 @@ def build(cfg: DataConfig, out_root: Path = PROCESSED, force: bool = False, log=
     from datasets import Dataset, DatasetDict
 
     records, problems = _load_all(cfg)
-    for p in problems:
+    for p in problems[:5]:
         log(f"skipped malformed record: {p}")
+    if len(problems) > 5:
+        log(f"... and {len(problems) - 5} more malformed records (all listed in the dataset manifest)")
     splits, info = SPLITTERS[cfg.task](cfg, records)
     version = _version(splits, cfg, code)
     final = out_root / version
     if not final.exists():
-        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out_root))
+        remove_stale_temps(out_root)  # leftovers of killed builds
+        tmp = temp_dir(final)
         try:
             ds = DatasetDict({name: Dataset.from_list(
                 [{**r, "meta": json.dumps(r["meta"], ensure_ascii=False)} for r in rows]) for name, rows in splits.items()})

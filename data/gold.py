@@ -1,4 +1,11 @@
-"""The hand-annotated gold set: ids and labels only (the text stays in the corpus mirror)."""
+"""The hand-annotated gold sets: ids and labels only (the text stays in the corpus mirror).
+
+- ``gold/labels.jsonl``: articles of the training corpora, split into dev (trained on through
+  cross-fitting) and test (never trained on). Each row's split is its own: the ``split`` field when
+  the row has one (every row annotated before stable splits was frozen that way), else a stable hash
+  of the article's id. Adding rows never moves an existing article.
+- ``gold/unseen_labels.jsonl``: the unseen-outlets test (outlets and years training never reads).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -8,40 +15,44 @@ from pathlib import Path
 from data.labeling import LABELS
 
 GOLD_FILE = Path(__file__).resolve().parent / "gold" / "labels.jsonl"
+UNSEEN_FILE = Path(__file__).resolve().parent / "gold" / "unseen_labels.jsonl"
+SPLITS = ("dev", "test")
 
 
-def _hash(article_id: str) -> int:
-    return int(hashlib.sha256(article_id.encode()).hexdigest(), 16)
+def split_of(article_id: str) -> str:
+    """dev or test by a stable hash of the id alone."""
+    return SPLITS[int(hashlib.sha256(article_id.encode()).hexdigest(), 16) % 2]
 
 
-def assign_splits(gold: dict[str, dict]) -> None:
-    """Split gold into dev and test, stratified by (source, label set): within each stratum, ids in
-    hash order alternate between dev and test Deterministic and independent of the file's order."""
-    strata: dict[tuple, list[str]] = {}
-    for article_id, row in gold.items():
-        strata.setdefault((article_id.split(":")[0], tuple(sorted(row["labels"]))), []).append(article_id)
-    n = 0  # one running count across strata, so that odd-sized strata do not all favour dev
-    for key in sorted(strata):
-        for article_id in sorted(strata[key], key=_hash):
-            gold[article_id]["split"] = "dev" if n % 2 == 0 else "test"
-            n += 1
-
-
-def load_gold(path: Path = GOLD_FILE) -> dict[str, dict]:
-    """id -> {"labels": [...], "split": "dev"|"test", "drawn_by": ...}; rejects unknown labels by line."""
+def load_gold(path: Path | None = None, split: str | None = None) -> dict[str, dict]:
+    """id -> {"labels", "split", "drawn_by", "line"}. ``split`` given: every row gets it (the unseen
+    test); else each row's own or :func:`split_of`. Bad rows are refused with file and line."""
+    path = path or GOLD_FILE
     gold: dict[str, dict] = {}
     with open(path, encoding="utf-8") as fh:
         for line_no, line in enumerate(fh, start=1):
             try:
                 row = json.loads(line)
                 labels, article_id = row["labels"], row["id"]
-            except (ValueError, KeyError) as exc:
-                raise ValueError(f"{path}:{line_no}: not a gold row with id and labels ({exc})") from exc
+                assert isinstance(article_id, str) and isinstance(labels, list)
+            except (ValueError, KeyError, TypeError, AssertionError) as exc:
+                raise ValueError(f"{path}:{line_no}: not a gold row with id and labels ({exc})") from None
             unknown = set(labels) - set(LABELS)
             if unknown:
                 raise ValueError(f"{path}:{line_no}: unknown label(s) {sorted(unknown)}; allowed: {list(LABELS)}")
             if article_id in gold:
                 raise ValueError(f"{path}:{line_no}: duplicate id {article_id}")
-            gold[article_id] = {"labels": labels, "drawn_by": row.get("drawn_by")}
-    assign_splits(gold)
+            own = row.get("split")
+            if own is not None and own not in SPLITS:
+                raise ValueError(f"{path}:{line_no}: split {own!r} is not one of {list(SPLITS)}")
+            gold[article_id] = {"labels": labels, "split": split or own or split_of(article_id),
+                                "drawn_by": row.get("drawn_by"), "line": line_no}
     return gold
+
+
+def split_sha256(rows: list[dict]) -> str:
+    """Identity of an evaluation split: its ids and labels, in id order."""
+    digest = hashlib.sha256()
+    for r in sorted(rows, key=lambda r: r["id"]):
+        digest.update(json.dumps([r["id"], sorted(r["labels"])]).encode())
+    return digest.hexdigest()

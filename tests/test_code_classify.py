@@ -55,7 +55,7 @@ def test_bad_records_are_reported_with_position_and_reason_and_the_rest_classifi
     out = models / "out.jsonl"
     proc = run([str(src), "-o", str(out)])
     assert proc.returncode == EXIT_REJECTED
-    assert [r["id"] for r in read_jsonl(out)] == ["g0", "8", "g1"]  # a record without an id gets its position
+    assert [r["id"] for r in read_jsonl(out)] == ["g0", f"{src}:8", "g1"]  # no id: INPUT:POSITION, never a bare number
     errors = read_jsonl(models / "out.jsonl.errors.jsonl")
     assert [(e["position"], e["reason"].split(" (")[0]) for e in errors] == [
         (2, "invalid JSON"), (3, "missing field 'text'"), (4, "empty field 'text'"),

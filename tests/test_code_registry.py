@@ -16,25 +16,26 @@ Y = [[0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]
 
 
 def tiny_version(name: str, version: str, C: float = 1.0):
-    import joblib
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import Pipeline
 
+    from wirecat import artifact
     from wirecat.files import sha256_file
 
     pipe = Pipeline([("features", TfidfVectorizer()), ("classifier", OneVsRestClassifier(LogisticRegression(C=C)))]).fit(TEXTS, Y)
 
     def write(tmp):
-        joblib.dump(pipe, tmp / "model.joblib")
+        (tmp / "model.npz").write_bytes(artifact.dumps(pipe))
         (tmp / "manifest.json").write_text(json.dumps({
             "name": name, "version": version, "created_at": "2026-01-01T00:00:00Z", "labels": ["diplomatic_warning", "arrest", "consular"],
             "thresholds": {"diplomatic_warning": 0.3, "arrest": 0.3, "consular": 0.3}, "multilabel": True, "title_repeat": 1,
             "task": "topics", "dataset_version": "d1", "config": {"classifier": {"C": C}},
             "metrics": {"test": {"model": {"micro": {"f1": 0.5 + C / 10}, "macro_f1": 0.4}}},
             "versions": {"scikit-learn": __import__("sklearn").__version__},
-            "artifact": {"file": "model.joblib", "sha256": sha256_file(tmp / "model.joblib"), "size": (tmp / "model.joblib").stat().st_size}}))
+            "artifact": {"file": "model.npz", "format": artifact.FORMAT, "sha256": sha256_file(tmp / "model.npz"),
+                         "size": (tmp / "model.npz").stat().st_size}}))
 
     return registry.register(name, version, write)
 
@@ -65,7 +66,7 @@ def test_unknown_model_or_version_is_a_clear_error(models):
 def test_load_verifies_the_checksum_and_refuses_a_tampered_artifact(models):
     pipeline, manifest = registry.load("topics@aaa111")
     assert pipeline.predict_proba(["police arrested"]).shape == (1, 3)
-    artifact = models / "topics" / "aaa111" / "model.joblib"
+    artifact = models / "topics" / "aaa111" / "model.npz"
     data = artifact.read_bytes()
     artifact.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
     with pytest.raises(registry.RegistryError, match="checksum mismatch"):
@@ -90,7 +91,7 @@ def test_sklearn_version_policy(models):
 
 def test_a_failed_registration_leaves_no_version_and_a_valid_registry(models):
     def crash(tmp):
-        (tmp / "model.joblib").write_bytes(b"half")
+        (tmp / "model.npz").write_bytes(b"half")
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -108,6 +109,6 @@ def test_cli_list_show_diff_verify(models):
     assert out.exit_code == 0 and "classifier.C" in out.output and "micro.f1" in out.output
     assert runner.invoke(app, ["models", "show", "topics@aaa111"]).exit_code == 0
     assert runner.invoke(app, ["models", "verify"]).exit_code == 0
-    (models / "topics" / "bbb222" / "model.joblib").write_bytes(b"garbage")
+    (models / "topics" / "bbb222" / "model.npz").write_bytes(b"garbage")
     out = runner.invoke(app, ["models", "verify"])
     assert out.exit_code == 1 and "FAIL topics@bbb222" in out.output and "ok   topics@aaa111" in out.output

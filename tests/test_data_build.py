@@ -7,9 +7,10 @@ import pytest
 
 from conftest import needs_mirror
 from data.build import DataConfig, build, load_dataset_dir
+from data.sources import load_source
 from data.dedup import duplicate_groups
 
-pytestmark = needs_mirror("ag_news", "reuters_isot", "bbc", "travel_advisories")
+pytestmark = needs_mirror("ag_news", "reuters_isot", "bbc", "travel_advisories", "wmt_newstest", "bbc_2025", "allsides")
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def built(tmp_path_factory):
 def test_splits_hold_weak_train_and_gold_dev_test_without_leakage(built):
     _, path = built
     ds, manifest = load_dataset_dir(path)
-    assert set(ds) == {"train", "dev", "test"}
+    assert set(ds) == {"train", "dev", "test", "unseen"}
     train_ids, dev_ids, test_ids = (set(ds[s]["id"]) for s in ("train", "dev", "test"))
     assert not (train_ids & dev_ids) and not (train_ids & test_ids) and not (dev_ids & test_ids)
     assert len(dev_ids) > 400 and len(test_ids) > 400
@@ -30,7 +31,8 @@ def test_splits_hold_weak_train_and_gold_dev_test_without_leakage(built):
     assert crossing == []
     assert manifest["duplicates_removed"] > 0
     assert manifest["counts"]["train"]["documents"] == len(train_ids)
-    assert set(manifest["inputs"]) == {"ag_news", "reuters_isot", "bbc", "travel_advisories"}
+    assert set(manifest["inputs"]) == {"ag_news", "reuters_isot", "bbc", "travel_advisories",
+                                       "wmt_newstest", "bbc_2025", "allsides"}  # the last three for the unseen test only
 
 
 def test_rebuild_reuses_the_cache_and_a_forced_rebuild_gives_the_same_version(built):
@@ -57,3 +59,60 @@ def test_manifest_records_checksums_counts_and_code_hash(built):
     assert len(manifest["labeling_code_sha256"]) == 64 and manifest["build_seconds"] > 0
     for split in ("train", "dev", "test"):
         assert manifest["counts"][split]["documents"] > 0
+
+
+def test_the_unseen_outlets_test_is_built_and_training_splits_hold_none_of_its_outlets(built):
+    from data.build import unseen_outlet
+    from train.job import training_view
+
+    _, path = built
+    ds, manifest = load_dataset_dir(path)
+    unseen = ds["unseen"]
+    assert len(unseen) >= 1200 and {s for s in unseen["source"]} == {"allsides", "wmt_newstest", "bbc_2025"}
+    for label in ("diplomatic_warning", "arrest", "consular"):
+        assert manifest["counts"]["unseen"][label] >= 60, label
+    for split in ("train", "dev"):
+        assert not [r["id"] for r in ds[split] if unseen_outlet({**r, "meta": json.loads(r["meta"])})]
+    assert set(training_view(ds)) == {"train", "dev"}  # all that fitting is given
+    assert set(manifest["split_sha256"]) == {"test", "unseen"}
+
+
+def test_a_gold_id_that_exists_in_no_corpus_is_refused(built, tmp_path, monkeypatch):
+    from data import gold as gold_files
+
+    root, _ = built
+    bad = tmp_path / "labels.jsonl"
+    bad.write_text(gold_files.GOLD_FILE.read_text() + '{"id": "bbc:tech/999", "labels": []}\n')
+    monkeypatch.setattr(gold_files, "GOLD_FILE", bad)
+    n = len(bad.read_text().splitlines())
+    with pytest.raises(ValueError, match=rf"labels.jsonl:{n}: id 'bbc:tech/999' exists in no article of corpus 'bbc'"):
+        build(DataConfig(), out_root=root, log=lambda m: None)
+    bad.write_text(bad.read_text().replace("bbc:tech/999", "nytimes:1"))
+    with pytest.raises(ValueError, match=r"id 'nytimes:1' names no corpus"):
+        build(DataConfig(), out_root=root, log=lambda m: None)
+
+
+def test_with_allsides_as_a_training_source_its_held_out_outlets_never_reach_train_or_dev():
+    """The exclusion when AllSides trains: real AllSides articles (the annotated held-out ones plus a
+    sample of every outlet) go through the split; held-out outlets end in the unseen test or nowhere."""
+    import gzip
+
+    from data.build import _topic_splits, unseen_outlet
+    from data.gold import UNSEEN_FILE, load_gold
+    from data.sources import KNOWN_FILES, locate
+
+    annotated = {i.split(":", 1)[1] for i in load_gold(UNSEEN_FILE, split="unseen") if i.startswith("allsides:")}
+    with gzip.open(locate(KNOWN_FILES["allsides"][0]), "rt") as fh:
+        sample = {json.loads(line)["ID"] for k, line in enumerate(fh) if k % 40 == 0}
+    from data.sources import DEFAULT_SOURCES
+
+    records = [r for name in DEFAULT_SOURCES for r in load_source(name).records]
+    records += (load_source("allsides", keep=annotated | sample).records + load_source("wmt_newstest").records
+                + load_source("bbc_2025").records)
+    splits, _ = _topic_splits(DataConfig(sources=[*DEFAULT_SOURCES, "allsides"]), records)
+    trained = splits["train"] + splits["dev"]
+    assert len([r for r in trained if r["source"] == "allsides"]) > 600  # the other outlets do train
+    assert not [r["id"] for r in trained if unseen_outlet(r)]
+    held_out_sampled = {f"allsides:{k}" for k in sample - annotated} & {r["id"] for r in records if unseen_outlet(r)}
+    assert held_out_sampled and not held_out_sampled & {r["id"] for s in splits.values() for r in s}
+    assert len(splits["unseen"]) >= 1200

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from conftest import needs_mirror
-from data.gold import GOLD_FILE, load_gold
+from data.gold import GOLD_FILE, UNSEEN_FILE, load_gold, split_of, split_sha256
 from data.labeling import LABELS
 
 
@@ -18,7 +18,7 @@ def test_gold_has_enough_articles_and_positives_per_label():
 def test_gold_rows_hold_ids_and_labels_not_article_text():
     for line in GOLD_FILE.read_text().splitlines():
         row = json.loads(line)
-        assert set(row) <= {"id", "labels", "drawn_by", "note"}
+        assert set(row) <= {"id", "labels", "split", "drawn_by", "note"}
         assert len(row.get("note", "")) <= 400
 
 
@@ -50,3 +50,38 @@ def test_the_documented_sample_draw_reproduces_the_gold_ids():
     drawn = {s["id"]: s["drawn_by"] for k in range(1, len(ROUNDS) + 1) for s in draw(records, k)}
     gold = {json.loads(line)["id"]: json.loads(line)["drawn_by"] for line in GOLD_FILE.read_text().splitlines()}
     assert drawn == gold
+
+
+def test_adding_rows_never_moves_an_existing_article(tmp_path):
+    before = load_gold()
+    grown = tmp_path / "labels.jsonl"
+    extra = "".join(f'{{"id": "bbc:new/{k}", "labels": []}}\n' for k in range(200))
+    grown.write_text(GOLD_FILE.read_text() + extra)
+    after = load_gold(grown)
+    assert {k: after[k]["split"] for k in before} == {k: v["split"] for k, v in before.items()}
+    assert [after[f"bbc:new/{k}"]["split"] for k in range(200)] == [split_of(f"bbc:new/{k}") for k in range(200)]
+    assert 70 < sum(after[f"bbc:new/{k}"]["split"] == "dev" for k in range(200)) < 130  # the hash splits evenly
+    rows = [{"id": k, "labels": v["labels"]} for k, v in before.items() if v["split"] == "test"]
+    assert split_sha256(rows) == split_sha256(list(reversed(rows)))
+    assert split_sha256(rows) != split_sha256(rows + [{"id": "bbc:new/0", "labels": []}])
+
+
+def test_unseen_outlets_test_is_large_enough_annotated_twice_and_apart_from_gold():
+    unseen = load_gold(UNSEEN_FILE, split="unseen")
+    assert len(unseen) >= 1200
+    for label in LABELS:
+        assert sum(label in g["labels"] for g in unseen.values()) >= 60, label
+    assert not set(unseen) & set(load_gold())
+    assert {k.split(":")[0] for k in unseen} == {"allsides", "wmt_newstest", "bbc_2025"}
+    rows = [json.loads(line) for line in UNSEEN_FILE.read_text().splitlines()]
+    assert all(set(r) <= {"id", "labels", "drawn_by", "annotation", "note"} and len(r["note"]) <= 400 for r in rows)
+    assert {r["annotation"] for r in rows} == {"agreed", "adjudicated"}
+
+
+@needs_mirror("allsides", "wmt_newstest", "bbc_2025")
+def test_the_documented_unseen_draw_reproduces_the_unseen_ids():
+    from data.sample_unseen import draw, unseen_records
+
+    drawn = {r["id"]: r["drawn_by"] for r in draw(unseen_records())}
+    rows = [json.loads(line) for line in UNSEEN_FILE.read_text().splitlines()]
+    assert drawn == {r["id"]: r["drawn_by"] for r in rows}

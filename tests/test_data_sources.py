@@ -156,3 +156,36 @@ def test_corpus_dir_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("WIRECAT_CORPUS_DIR", str(tmp_path))
     with pytest.raises(CorpusError, match=str(tmp_path)):
         load_source("bbc")
+
+
+@needs_mirror("wmt_newstest", "bbc_2025")
+def test_wmt_and_bbc_2025_keep_outlet_and_date_and_report_repeats():
+    wmt = load_source("wmt_newstest")
+    assert len(wmt.records) == 1120 and len({r["id"] for r in wmt.records}) == 1120
+    by_id = {r["id"]: r for r in wmt.records}
+    first = by_id["wmt_newstest:napi.hu/2007/12/12/0"]
+    assert first["meta"]["outlet"] == "napi.hu" and first["date"] == "2007-12-12" and first["title"] and first["text"]
+    assert by_id["wmt_newstest:1016-latimes"]["meta"]["outlet"] == "latimes"
+    assert by_id["wmt_newstest:aktualne.cz-2010-12-02-60918"]["date"] == "2010-12-02"
+    assert any("is the same document as in" in p.reason for p in wmt.problems)
+    bbc = load_source("bbc_2025")
+    assert len(bbc.records) == 231 and sum(r["date"].startswith("2025") for r in bbc.records) == 226  # "mostly 2025"
+    reasons = {p.reason.split(" (")[0].split(" line")[0] for p in bbc.problems}
+    assert reasons == {"empty text", "the same article as"}
+
+
+@needs_mirror("allsides")
+def test_allsides_keeps_outlet_date_and_the_held_out_flag():
+    from data.loaders import held_out_outlet
+
+    loaded = load_source("allsides", keep={"004Gt3gcsotuiYmz"})
+    [rec] = loaded.records
+    assert rec["id"] == "allsides:004Gt3gcsotuiYmz" and rec["date"] == "2016-09-20"
+    assert rec["meta"]["outlet"] == "New York Times - News" and rec["meta"]["held_out"] == held_out_outlet("New York Times - News")
+
+
+def test_a_new_corpus_file_with_a_wrong_checksum_is_refused(tmp_path):
+    (tmp_path / "bbc_2025").mkdir()
+    (tmp_path / "bbc_2025" / "bbc_news_articles.csv").write_text("headline,description\n")
+    with pytest.raises(CorpusError, match="checksum mismatch"):
+        load_source("bbc_2025", corpus_dir=tmp_path)

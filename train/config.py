@@ -5,7 +5,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from data.build import DataConfig
 
@@ -14,45 +16,62 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Bounds that keep a config from failing (or running for hours) inside fitting
+NgramRange = tuple[Annotated[int, Field(ge=1, le=8)], Annotated[int, Field(ge=1, le=8)]]
+MinDf = Annotated[int, Field(ge=1)] | Annotated[float, Field(gt=0, le=1)]
+MaxDf = Annotated[float, Field(gt=0, le=1)]
+MaxFeatures = Annotated[int, Field(ge=1)] | None
+Weight = Annotated[float, Field(gt=0, le=1000)]
+
+
+def _ordered(value):
+    if value[0] > value[1]:
+        raise ValueError(f"ngram_range {list(value)}: the first number must not exceed the second")
+    return value
+
+
 class WordFeatures(Strict):
-    ngram_range: tuple[int, int] = (1, 2)
-    min_df: int | float = 2
-    max_df: float = 0.9
+    ngram_range: NgramRange = (1, 2)
+    min_df: MinDf = 2
+    max_df: MaxDf = 0.9
     sublinear_tf: bool = True
-    max_features: int | None = 300_000
+    max_features: MaxFeatures = 300_000
     token_pattern: str = r"(?u)\b\w\w+\b"
     # regex: scikit-learn's tokenizer (token_pattern, n-grams). split: punctuation becomes space and
     # str.split cuts the words, all in C: ~1.5x the speed, unigrams only (see make bench)
     tokenizer: Literal["regex", "split"] = "regex"
     stop_words: Literal["english"] | None = None
 
+    _ordered_ngrams = field_validator("ngram_range")(classmethod(lambda cls, v: _ordered(v)))
+
 
 class CharFeatures(Strict):
     enabled: bool = False
-    ngram_range: tuple[int, int] = (3, 5)
-    min_df: int | float = 3
-    max_df: float = 0.9
+    ngram_range: NgramRange = (3, 5)
+    _ordered_ngrams = field_validator("ngram_range")(classmethod(lambda cls, v: _ordered(v)))
+    min_df: MinDf = 3
+    max_df: MaxDf = 0.9
     sublinear_tf: bool = True
-    max_features: int | None = 300_000
+    max_features: MaxFeatures = 300_000
 
 
 class Features(Strict):
     kind: Literal["tfidf", "hashing"] = "tfidf"
     word: WordFeatures = WordFeatures()
     char: CharFeatures = CharFeatures()
-    hashing_features: int = 2**20  # for kind: hashing
+    hashing_features: int = Field(2**20, ge=2**4, le=2**26)  # for kind: hashing
     title_repeat: int = Field(1, ge=1, le=5)  # headlines carry the topic: count the title this many times
     patterns: bool = True  # the labeling functions' context patterns as features (stock parts, see pipeline.py)
-    lead_chars: int = Field(0, ge=0)  # > 0: the first N characters (headline, lead) get features of their own
+    lead_chars: int = Field(0, ge=0, le=100_000)  # > 0: the first N characters (headline, lead) get features of their own
 
 
 class Classifier(Strict):
     type: Literal["logistic_regression", "linear_svm", "sgd", "complement_nb", "ridge"] = "logistic_regression"
-    C: float = Field(4.0, gt=0)  # logistic regression, linear SVM
-    alpha: float = Field(1e-5, gt=0)  # SGD, ridge, complement NB
+    C: float = Field(4.0, gt=0, le=1e6)  # logistic regression, linear SVM
+    alpha: float = Field(1e-5, gt=0, le=1e3)  # SGD, ridge, complement NB
     class_weight: Literal["balanced"] | None = "balanced"
-    max_iter: int = 2000
-    calibration_folds: int = Field(3, ge=2)  # linear SVM and ridge get probabilities by calibration
+    max_iter: int = Field(2000, ge=1, le=100_000)
+    calibration_folds: int = Field(3, ge=2, le=20)  # linear SVM and ridge get probabilities by calibration
 
 
 class Thresholds(Strict):
@@ -64,14 +83,15 @@ class Thresholds(Strict):
 
 class Training(Strict):
     gold_dev_in_training: bool = True  # cross-fitting: thresholds come from out-of-fold dev predictions
-    cross_fit_folds: int = Field(5, ge=2)
-    gold_weight: float = Field(5.0, gt=0)
-    source_weights: dict[str, float] = Field(default_factory=dict)
-    n_jobs: int = Field(1, ge=-1)  # parallel fitting of the one-vs-rest labels (-1: all cores)
+    cross_fit_folds: int = Field(5, ge=2, le=20)
+    gold_weight: Weight = 5.0
+    source_weights: dict[str, Weight] = Field(default_factory=dict)
+    n_jobs: int = Field(1, ge=-1, le=256)  # parallel fitting of the one-vs-rest labels (-1: all cores)
 
 
 class Registry(Strict):
-    name: str = "topics"
+    name: str = Field("topics", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # a folder under models/: no '/', no '.'
+
     sklearn_version_policy: Literal["warn", "refuse"] = "warn"
 
 

@@ -1,7 +1,8 @@
 """The model: a plain scikit-learn Pipeline of stock estimators, built from the config.
 
 features (TF-IDF words [+ characters] or hashing) -> classifier (one-vs-rest for multi-label).
-Nothing project-specific goes inside, so ``joblib.load`` needs scikit-learn alone.
+Nothing project-specific goes inside: the artifact (``wirecat.artifact``) stores it as data and
+rebuilds it from stock parts.
 """
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ input paths; the model travels with the plugin, so they need no access to ``mode
 from __future__ import annotations
 
 import glob
-import io
 import json
 import os
 import time
@@ -20,9 +19,10 @@ from distributed import Client, WorkerPlugin, get_worker
 
 from wirecat import registry
 from wirecat.engine import Summary, classify_to
-from wirecat.files import sha256_bytes, write_atomic
+from wirecat.files import remove_stale_temps, sha256_bytes, write_atomic
 from wirecat.model import Model, check_threshold_labels
 from wirecat.readers import FORMATS, Fields, read_inputs
+from wirecat.writers import check_output, errors_path
 
 SUCCESS, FAILED = "_SUCCESS.json", "_FAILED.json"
 
@@ -35,11 +35,9 @@ class ModelPlugin(WorkerPlugin):
         self.name = f"wirecat-{manifest['name']}-{manifest['version']}"
 
     def setup(self, worker):
-        import joblib
-
         if sha256_bytes(self.artifact) != self.manifest["artifact"]["sha256"]:
             raise RuntimeError(f"{self.name}: artifact checksum mismatch on worker {worker.address}")
-        worker.wirecat_model = Model(joblib.load(io.BytesIO(self.artifact)), self.manifest, self.thresholds)
+        worker.wirecat_model = Model(registry.pipeline_from(self.artifact, self.manifest), self.manifest, self.thresholds)
 
 
 def classify_partition(path: str, out_dir: str, fields: Fields, max_bytes: int, chunk_size: int) -> dict:
@@ -70,22 +68,27 @@ def classify_on_dask(inputs: list[str], out_dir: Path, scheduler: str, model_spe
     files = expand(inputs)
     name, version, manifest = registry.verified(model_spec)
     check_threshold_labels(thresholds, manifest["labels"])
-    artifact = (registry.version_dir(name, version) / registry.ARTIFACT).read_bytes()
+    artifact = registry.artifact_path(name, version, manifest).read_bytes()
     out_dir.mkdir(parents=True, exist_ok=True)
-    for marker in (SUCCESS, FAILED):
-        (out_dir / marker).unlink(missing_ok=True)
+    for f in files:  # an output shard (or its errors file) must never be an input
+        check_output(out_dir / (Path(f).stem + ".jsonl"), files)
+    _remove_previous_run(out_dir)
 
-    with Client(scheduler, timeout="30s") as client:
-        client.register_plugin(ModelPlugin(artifact, manifest, thresholds))
-        futures = [client.submit(classify_partition, f, str(out_dir.resolve()), fields, max_bytes, chunk_size,
-                                 retries=retries, pure=False, key=f"wirecat-{version}-{Path(f).stem}-{time.time_ns()}")
-                   for f in files]
-        results, failed = [], []
-        for f, fut in zip(files, futures):
-            try:
-                results.append(fut.result())
-            except Exception as exc:  # noqa: BLE001  (any task error is reported per partition)
-                failed.append({"input": f, "error": f"{type(exc).__name__}: {exc}"})
+    results, failed = [], []
+    try:
+        with Client(scheduler, timeout="30s") as client:
+            client.register_plugin(ModelPlugin(artifact, manifest, thresholds))
+            futures = [client.submit(classify_partition, f, str(out_dir.resolve()), fields, max_bytes, chunk_size,
+                                     retries=retries, pure=False, key=f"wirecat-{version}-{Path(f).stem}-{time.time_ns()}")
+                       for f in files]
+            for f, fut in zip(files, futures):
+                try:
+                    results.append(fut.result())
+                except Exception as exc:  # noqa: BLE001  (any task error is reported per partition)
+                    failed.append({"input": f, "error": f"{type(exc).__name__}: {exc}"})
+    except (OSError, TimeoutError) as exc:  # no scheduler at that address, or it went away
+        done = {r["input"] for r in results}
+        failed += [{"input": f, "error": f"scheduler {scheduler}: {type(exc).__name__}: {exc}"} for f in files if f not in done]
     summary = Summary(read=sum(r["read"] for r in results), classified=sum(r["classified"] for r in results),
                       rejected=sum(r["rejected"] for r in results), seconds=time.time() - started)
     if failed:
@@ -96,3 +99,21 @@ def classify_on_dask(inputs: list[str], out_dir: Path, scheduler: str, model_spe
         "model": f"{name}@{version}", "partitions": results, "read": summary.read, "classified": summary.classified,
         "rejected": summary.rejected, "seconds": round(summary.seconds, 2)}, indent=1))
     return summary
+
+
+def _remove_previous_run(out_dir: Path) -> None:
+    """Remove what an earlier run wrote here (its markers and the shards they list) and temporary files
+    of killed tasks, so that the new _SUCCESS.json describes every shard in the directory."""
+    for marker in (SUCCESS, FAILED):
+        path = out_dir / marker
+        try:
+            previous = json.loads(path.read_text())
+        except (OSError, ValueError):
+            previous = {}
+        for part in previous.get("partitions", []) + previous.get("done", []) if isinstance(previous, dict) else []:
+            shard = Path(part.get("output", "")) if isinstance(part, dict) else Path()
+            if shard.parent.resolve() == out_dir.resolve() and shard.suffix == ".jsonl":
+                for old in (shard, errors_path(shard)):
+                    old.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+    remove_stale_temps(out_dir)

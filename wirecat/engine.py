@@ -10,7 +10,6 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
@@ -19,6 +18,7 @@ from wirecat.readers import Article, Rejected
 from wirecat.writers import Outputs
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED, EXIT_ABORTED = 0, 1, 2, 3, 4  # documented in the README
+EXIT_INTERRUPTED = 130  # SIGINT or SIGTERM: nothing under the final names
 
 _WORKER_MODEL: dict[str, Model] = {}
 
@@ -77,18 +77,46 @@ class Summary:
                 f"{self.seconds:.1f} s, {self.rate:,.0f} articles/s" + (" (aborted: --max-errors reached)" if self.aborted else ""))
 
 
-def _chunks(records: Iterator[Article | Rejected], size: int) -> Iterator[list[Article | Rejected]]:
-    while chunk := list(islice(records, size)):
-        yield chunk
+def _die_with_parent() -> None:
+    """Worker initializer: the kernel kills this worker when its parent dies, even by SIGKILL (Linux)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _in_workers(jobs: int, calls: Iterator[tuple]) -> Iterator[list[dict]]:
+    """classify_chunk(*call) for each call on ``jobs`` worker processes, results in order, at most
+    2 x jobs chunks in flight. On any exit (done, error, interrupt) no worker outlives the run."""
+    from collections import deque
+
+    from joblib.externals.loky import get_reusable_executor
+
+    executor = get_reusable_executor(max_workers=jobs, initializer=_die_with_parent)
+    pending: deque = deque()
+    try:
+        for call in calls:
+            pending.append(executor.submit(classify_chunk, *call))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        executor.shutdown(wait=False, kill_workers=True)
+        raise
 
 
 def classify_stream(records: Iterator[Article | Rejected], model: Model, writer, errors,
                     jobs: int = 1, chunk_size: int = 2000, max_errors: int | None = None, explain: int = 0,
                     on_progress=None) -> Summary:
     """Classify records chunk by chunk (in parallel when jobs > 1), writing rows in input order to
-    ``writer`` and rejected records to ``errors`` (a text stream). Returns the counts."""
-    from joblib import Parallel, delayed
-
+    ``writer`` and rejected records to ``errors`` (a text stream). Returns the counts; read =
+    classified + rejected on every path, an abort by ``max_errors`` included."""
     from wirecat import registry
 
     summary = Summary()
@@ -96,28 +124,28 @@ def classify_stream(records: Iterator[Article | Rejected], model: Model, writer,
     models_dir = str(registry.models_dir())
     overrides = {lab: t for lab, t in model.thresholds.items() if model.manifest["thresholds"].get(lab) != t}
 
-    def articles_of(chunks):
-        for chunk in chunks:
-            good = []
-            for rec in chunk:
-                summary.read += 1
-                if isinstance(rec, Rejected):
-                    summary.rejected += 1
-                    errors.write(json.dumps(rec.as_dict(), ensure_ascii=False) + "\n")
-                else:
-                    good.append(rec)
-            if max_errors is not None and summary.rejected > max_errors:
-                summary.aborted = True
-                return
-            if good:
-                yield good
+    def chunks():
+        good: list[Article] = []
+        for rec in records:
+            summary.read += 1
+            if isinstance(rec, Rejected):
+                summary.rejected += 1
+                errors.write(json.dumps(rec.as_dict()) + "\n")  # ASCII escapes: any reason is writable
+                if max_errors is not None and summary.rejected > max_errors:
+                    summary.aborted = True  # stop reading; what was read is still classified
+                    break
+            else:
+                good.append(rec)
+                if len(good) == chunk_size:
+                    yield good
+                    good = []
+        if good:
+            yield good
 
-    chunks = articles_of(_chunks(records, chunk_size))
     if jobs == 1:
-        results = (rows_for(model, arts, explain) for arts in chunks)
+        results = (rows_for(model, arts, explain) for arts in chunks())
     else:
-        work = (delayed(classify_chunk)(model.spec, models_dir, overrides, arts, explain) for arts in chunks)
-        results = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)(work)
+        results = _in_workers(jobs, ((model.spec, models_dir, overrides, arts, explain) for arts in chunks()))
     for rows in results:
         writer.write(rows)
         summary.classified += len(rows)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import socket
 import tempfile
 from pathlib import Path
 
@@ -26,10 +28,52 @@ def sha256_code(paths) -> str:
     return digest.hexdigest()
 
 
-def _default_file_mode() -> int:
+def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
+
+
+def default_mode(directory: bool = False) -> int:
+    """The mode a new file (or directory) gets under the process's umask."""
+    return (0o777 if directory else 0o666) & ~_umask()
+
+
+# Temporary names say who made them: .FINAL.HOST.PID.RANDOM.part, so that a later run can tell a
+# leftover of a killed process (same host, process gone) from the work of a live one.
+_HOST = socket.gethostname().split(".")[0].replace("-", "_") or "host"
+
+
+def temp_prefix(final: Path) -> str:
+    return f".{final.name}.{_HOST}.{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temps(directory: Path, final_name: str | None = None) -> list[Path]:
+    """Remove temporary files or directories in ``directory`` (for ``final_name``, or for any name)
+    that killed processes of this host left behind."""
+    import glob
+
+    removed = []
+    for path in directory.glob(f".{glob.escape(final_name) if final_name else '*'}.*.part"):
+        fields = path.name[: -len(".part")].rsplit(".", 3)
+        if len(fields) < 4:
+            continue
+        host, pid = fields[1], fields[2]
+        if host != _HOST or not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
 
 
 class AtomicFile:
@@ -40,12 +84,12 @@ class AtomicFile:
     def __init__(self, path: str | Path, mode: str = "w"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        fd, self.tmp = tempfile.mkstemp(prefix=temp_prefix(self.path), suffix=".part", dir=self.path.parent)
         self.fh = os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8")
 
     def commit(self) -> None:
         self.fh.close()
-        os.chmod(self.tmp, _default_file_mode())  # mkstemp creates 0600; give the file the usual mode
+        os.chmod(self.tmp, default_mode())  # mkstemp creates 0600; give the file the usual mode
         os.replace(self.tmp, self.path)
 
     def discard(self) -> None:
@@ -64,3 +108,12 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write a whole file atomically (text as UTF-8)."""
     with AtomicFile(path, "wb" if isinstance(data, bytes) else "w") as f:
         f.fh.write(data)
+
+
+def temp_dir(final: Path) -> Path:
+    """A new directory beside ``final`` under a temporary name (mode as the umask says), to be
+    renamed into place when complete."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(final), suffix=".part", dir=final.parent))
+    os.chmod(tmp, default_mode(directory=True))  # mkdtemp creates 0700
+    return tmp

@@ -7,8 +7,10 @@ position and the reason, so that read = classified + rejected always holds.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -64,7 +66,10 @@ def check_row(row: dict, fields: Fields, position: int, where: str, max_bytes: i
         title = ""
     if not isinstance(title, str):
         return Rejected(where, position, f"field {fields.title!r} is {type(title).__name__}, not a string")
-    size = len(text.encode("utf-8", "surrogatepass")) + len(title.encode("utf-8", "surrogatepass"))
+    try:
+        size = len(text.encode("utf-8")) + len(title.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800" is valid JSON, but no character)
+        return Rejected(where, position, f"not valid Unicode (lone surrogate at character {exc.start})")
     if size > max_bytes:
         return Rejected(where, position, f"article of {size:,} bytes exceeds the limit of {max_bytes:,}")
     rid = row.get(fields.id)
@@ -72,6 +77,8 @@ def check_row(row: dict, fields: Fields, position: int, where: str, max_bytes: i
         rid = default_id
     elif not isinstance(rid, (str, int)) or isinstance(rid, bool):
         return Rejected(where, position, f"field {fields.id!r} is {type(rid).__name__}, not a string or integer")
+    elif isinstance(rid, str) and _has_surrogates(rid):
+        return Rejected(where, position, f"field {fields.id!r} is not valid Unicode (lone surrogate)")
     if not keep_meta:
         return Article(str(rid), title, text)
     date = row.get(fields.date)
@@ -79,9 +86,15 @@ def check_row(row: dict, fields: Fields, position: int, where: str, max_bytes: i
     return Article(str(rid), title, text, str(date) if date else None, json.loads(json.dumps(meta, default=str)))
 
 
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    return f"not UTF-8 ({exc.reason} at byte {exc.start})"
+
+
 def read_jsonl(stream, where: str, fields: Fields, max_bytes: int, id_prefix: str = "",
                keep_meta: bool = False) -> Iterator[Article | Rejected]:
     for line_no, raw in enumerate(stream, start=1):
+        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark is no part of the record
+            raw = raw[3:]
         if not raw.strip():
             yield Rejected(where, line_no, "empty line")
             continue
@@ -89,14 +102,15 @@ def read_jsonl(stream, where: str, fields: Fields, max_bytes: int, id_prefix: st
             yield Rejected(where, line_no, f"line of {len(raw):,} bytes exceeds the limit of {max_bytes:,}")
             continue
         try:
-            line = raw.decode("utf-8")
+            row = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            yield Rejected(where, line_no, f"not UTF-8 ({exc.reason} at byte {exc.start})")
+            yield Rejected(where, line_no, _not_utf8(exc))
             continue
-        try:
-            row = json.loads(line)
         except ValueError as exc:
             yield Rejected(where, line_no, f"invalid JSON ({exc})")
+            continue
+        except RecursionError:
+            yield Rejected(where, line_no, "invalid JSON (nested too deeply)")
             continue
         if not isinstance(row, dict):
             yield Rejected(where, line_no, f"JSON {type(row).__name__}, not an object")
@@ -104,28 +118,58 @@ def read_jsonl(stream, where: str, fields: Fields, max_bytes: int, id_prefix: st
         yield check_row(row, fields, line_no, where, max_bytes, f"{id_prefix}{line_no}", keep_meta)
 
 
+MAX_RECORD_LINES = 1000  # a quoted CSV field open for longer than this is malformed
+
+
+def _csv_records(fh, max_bytes: int) -> Iterator[tuple[int, str | None]]:
+    """(first line, record text) per CSV record, or (first line, None) for a record whose quoted field
+    stays open past MAX_RECORD_LINES lines, ``max_bytes`` bytes or the end of the file; reading then
+    resumes on the line after that record's first, so one bad quote costs one record."""
+    lines = enumerate(fh, start=1)
+    pending: deque = deque()  # lines read ahead for a record that turned out malformed
+    while (first := (pending.popleft() if pending else next(lines, None))) is not None:
+        taken, quotes, size = [first], first[1].count('"'), len(first[1])
+        while quotes % 2 and len(taken) <= MAX_RECORD_LINES and size <= max_bytes:
+            line = pending.popleft() if pending else next(lines, None)
+            if line is None:
+                break
+            taken.append(line)
+            quotes, size = quotes + line[1].count('"'), size + len(line[1])
+        if quotes % 2:
+            pending.extendleft(reversed(taken[1:]))
+            yield first[0], None
+        else:
+            yield first[0], "".join(text for _, text in taken)
+
+
 def read_csv(path: Path, fields: Fields, max_bytes: int, id_prefix: str = "",
              keep_meta: bool = False) -> Iterator[Article | Rejected]:
     csv.field_size_limit(sys.maxsize)  # big fields are read, then rejected by size with a clear reason
     where = str(path)
-    with open(path, newline="", encoding="utf-8", errors="surrogateescape") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
+    # utf-8-sig: a byte-order mark is dropped; bytes that are not UTF-8 reject their row, not the file
+    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as fh:
+        records = _csv_records(fh, max_bytes)
+        first = next(records, None)
+        if first is None or first[1] is None:
             return
+        header = next(csv.reader([first[1]]), [])
         if fields.text not in header:
             raise ValueError(f"{path}:1: no column {fields.text!r} in header {header} (use --text-field)")
-        for row in reader:
-            line = reader.line_num
-            if len(row) != len(header):
-                yield Rejected(where, line, f"expected {len(header)} fields, got {len(row)}")
+        for line, text in records:
+            if text is None:
+                yield Rejected(where, line, f"unterminated quoted field (open past {MAX_RECORD_LINES} lines, "
+                                            f"{max_bytes:,} bytes or the end of the file)")
                 continue
-            record = dict(zip(header, row))
-            bad = next((k for k, v in record.items() if _has_surrogates(v)), None)
-            if bad is not None:
-                yield Rejected(where, line, f"not UTF-8 (field {bad!r})")
-                continue
-            yield check_row(record, fields, line, where, max_bytes, f"{id_prefix}{line}", keep_meta)
+            for row in csv.reader(io.StringIO(text)):
+                if len(row) != len(header):
+                    yield Rejected(where, line, f"expected {len(header)} fields, got {len(row)}")
+                    continue
+                record = dict(zip(header, row))
+                bad = next((k for k, v in record.items() if _has_surrogates(v)), None)
+                if bad is not None:
+                    yield Rejected(where, line, f"not UTF-8 (field {bad!r})")
+                    continue
+                yield check_row(record, fields, line, where, max_bytes, f"{id_prefix}{line}", keep_meta)
 
 
 def _has_surrogates(value: str) -> bool:
@@ -147,25 +191,40 @@ def read_parquet(path: Path, fields: Fields, max_bytes: int, id_prefix: str = ""
     if fields.text not in pf.schema_arrow.names:
         raise ValueError(f"{path}: no column {fields.text!r} in {pf.schema_arrow.names} (use --text-field)")
     position = 0
-    for batch in pf.iter_batches(batch_size=batch_size):
-        for row in batch.to_pylist():
-            position += 1
-            yield check_row(row, fields, position, str(path), max_bytes, f"{id_prefix}{position}", keep_meta)
+    for group in range(pf.num_row_groups):
+        rows = pf.metadata.row_group(group).num_rows
+        done = 0
+        try:
+            for batch in pf.iter_batches(batch_size=batch_size, row_groups=[group]):
+                for row in batch.to_pylist():
+                    done += 1
+                    yield check_row(row, fields, position + done, str(path), max_bytes, f"{id_prefix}{position + done}",
+                                    keep_meta)
+        except Exception as exc:  # noqa: BLE001  (a corrupt page: pyarrow raises several types)
+            for k in range(done + 1, rows + 1):  # every row it holds is reported, the next group is read
+                yield Rejected(str(path), position + k, f"unreadable Parquet row group {group} ({type(exc).__name__}: {exc})")
+        position += rows
 
 
 def read_txt_dir(path: Path, max_bytes: int) -> Iterator[Article | Rejected]:
     """Each .txt file is an article: first line the title, the rest the text; the id is the file name."""
-    for n, file in enumerate(sorted(path.rglob("*.txt")), start=1):
+    try:
+        files = sorted(path.rglob("*.txt"))
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot list the directory ({exc.strerror or exc})") from None
+    for n, file in enumerate(files, start=1):
         where = str(file)
-        data = file.read_bytes()
         try:
-            content = data.decode("utf-8")
+            if not file.is_file():
+                raise IsADirectoryError(0, "not a regular file")
+            title, _, text = file.read_bytes().decode("utf-8").partition("\n")
+        except OSError as exc:  # a directory named x.txt, a symlink loop, no permission
+            yield Rejected(where, n, f"unreadable ({exc.strerror or exc})")
         except UnicodeDecodeError as exc:
-            yield Rejected(where, n, f"not UTF-8 ({exc.reason} at byte {exc.start})")
-            continue
-        title, _, text = content.partition("\n")
-        yield check_row({"id": str(file.relative_to(path)), "title": title.strip(), "text": text}, Fields(), n, where,
-                        max_bytes, str(n))
+            yield Rejected(where, n, _not_utf8(exc))
+        else:
+            yield check_row({"id": str(file.relative_to(path)), "title": title.strip(), "text": text}, Fields(), n,
+                            where, max_bytes, f"{where}:{n}")
 
 
 def read_file(path: Path, fmt: str, fields: Fields, max_bytes: int = MAX_ARTICLE_BYTES, id_prefix: str = "",
@@ -181,14 +240,15 @@ def read_file(path: Path, fmt: str, fields: Fields, max_bytes: int = MAX_ARTICLE
 
 
 def read_inputs(inputs: list[str], fields: Fields, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Article | Rejected]:
-    """All inputs in order. '-' is standard input (JSONL). Ids default to the position ('N', or
-    'FILE:N' when there are several inputs)."""
-    many = len(inputs) > 1
+    """All inputs in order. '-' is standard input (JSONL). A record without an id gets
+    'INPUT:POSITION' (e.g. 'in.jsonl:3', '<stdin>:3'): never a bare number that a real id could be."""
     for name in inputs:
-        prefix = f"{name}:" if many else ""
         if name == "-":
-            yield from read_jsonl(sys.stdin.buffer, "<stdin>", fields, max_bytes, prefix)
+            if sys.stdin is None or sys.stdin.closed:
+                raise ValueError("-: standard input is closed")
+            yield from read_jsonl(sys.stdin.buffer, "<stdin>", fields, max_bytes, "<stdin>:")
             continue
+        prefix = f"{name}:"
         path = Path(name)
         if path.is_dir():
             yield from read_txt_dir(path, max_bytes)

@@ -2,28 +2,40 @@
 ``models/registry.json``.
 
 A version is written into a temporary directory and renamed into place, so an interrupted run leaves
-no partial version. Loading checks the artifact's sha256 against the manifest and the registry before
-unpickling, and the scikit-learn version against the manifest's policy. Version ids are chosen by the
-training job (content-addressed); this module only stores, finds and checks them.
+no partial version (and the next registration removes such leftovers). Every read-modify-write of
+``registry.json`` holds an exclusive lock, so concurrent registrations and promotions lose nothing.
+Names, versions and aliases must match a strict pattern, and every path stays under the registry
+root. Loading checks the artifact's sha256 against the manifest and the registry, then rebuilds the
+pipeline from the data-only artifact (``wirecat.artifact``): nothing in a model file is executed.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import shutil
-import tempfile
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
-from wirecat.files import REPO_ROOT, sha256_file, write_atomic
+from wirecat import artifact
+from wirecat.files import REPO_ROOT, remove_stale_temps, sha256_file, temp_dir, write_atomic
 
 MODELS_ENV = "WIRECAT_MODELS_DIR"
 DEFAULT_MODEL = "topics"
-ARTIFACT = "model.joblib"
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # names, versions, aliases: no '/', no leading '.'
 
 
 class RegistryError(RuntimeError):
-    """A model that cannot be found, verified or loaded."""
+    """A model that cannot be found, verified or loaded, or a registry that cannot be read."""
+
+
+def check_name(value: str, what: str = "name") -> str:
+    if not isinstance(value, str) or not NAME.fullmatch(value) or ".." in value:
+        raise RegistryError(f"invalid {what} {value!r}: use letters, digits, '_', '-' and '.' "
+                            "(at most 64, not starting with '.', no '..')")
+    return value
 
 
 def models_dir() -> Path:
@@ -39,9 +51,27 @@ def read_registry() -> dict:
     if not path.exists():
         return {"models": {}}
     try:
-        return json.loads(path.read_text())
-    except ValueError as exc:
+        reg = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
         raise RegistryError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(reg, dict) or not isinstance(reg.get("models"), dict):
+        raise RegistryError(f"{path}: expected {{\"models\": {{NAME: ...}}}} at the top level")
+    for name, entry in reg["models"].items():
+        if not (isinstance(entry, dict) and isinstance(entry.get("versions"), dict) and isinstance(entry.get("aliases"), dict)):
+            raise RegistryError(f"{path}: models.{name}: expected mappings 'aliases' and 'versions'")
+    return reg
+
+
+@contextmanager
+def _locked():
+    """Exclusive lock for a read-modify-write of registry.json (between processes)."""
+    models_dir().mkdir(parents=True, exist_ok=True)
+    with open(models_dir() / ".registry.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _write_registry(reg: dict) -> None:
@@ -49,7 +79,12 @@ def _write_registry(reg: dict) -> None:
 
 
 def version_dir(name: str, version: str) -> Path:
-    return models_dir() / name / version
+    """The version's directory; refuses names that would leave the registry root."""
+    root = models_dir().resolve()
+    path = (root / check_name(name, "model name") / check_name(version, "version")).resolve()
+    if path.parent.parent != root:
+        raise RegistryError(f"{name}@{version}: resolves outside the registry root {root}")
+    return path
 
 
 def existing(name: str, version: str) -> bool:
@@ -58,31 +93,30 @@ def existing(name: str, version: str) -> bool:
 
 
 def register(name: str, version: str, write_files) -> Path:
-    """Create a version: ``write_files(tmp_dir)`` writes model.joblib, manifest.json and the rest into a
-    temporary directory, which is then renamed into place and recorded in the registry."""
+    """Create a version: ``write_files(tmp_dir)`` writes the artifact, manifest.json and the rest into
+    a temporary directory, which is then renamed into place and recorded in the registry."""
     final = version_dir(name, version)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=final.parent))
+    remove_stale_temps(final.parent)  # leftovers of killed registrations
+    tmp = temp_dir(final)
     try:
         write_files(tmp)
         manifest = json.loads((tmp / "manifest.json").read_text())
-        if final.exists():  # a leftover from a run that died between rename and registry update
-            shutil.rmtree(final)
-        os.replace(tmp, final)
+        with _locked():
+            if final.exists():  # a leftover from a run that died between rename and registry update
+                shutil.rmtree(final)
+            os.replace(tmp, final)
+            reg = read_registry()
+            entry = reg["models"].setdefault(name, {"aliases": {}, "versions": {}})
+            entry["versions"][version] = {"sha256": manifest["artifact"]["sha256"], "created_at": manifest["created_at"]}
+            entry["aliases"]["latest"] = version
+            _write_registry(reg)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    reg = read_registry()
-    entry = reg["models"].setdefault(name, {"aliases": {}, "versions": {}})
-    entry["versions"][version] = {"sha256": manifest["artifact"]["sha256"], "created_at": manifest["created_at"]}
-    entry["aliases"]["latest"] = version
-    _write_registry(reg)
     return final
 
 
-def resolve(spec: str | None) -> tuple[str, str]:
-    """'name@version', 'name@alias', 'name', 'alias' or None -> (name, version).
-    A bare name or None means that model's 'production' alias, else 'latest'."""
-    reg = read_registry()["models"]
+def _resolve_in(reg: dict, spec: str | None) -> tuple[str, str]:
     if spec and "@" in spec:
         name, ref = spec.split("@", 1)
     elif spec and spec in reg:
@@ -99,30 +133,56 @@ def resolve(spec: str | None) -> tuple[str, str]:
     if version not in entry["versions"]:
         raise RegistryError(f"{name}@{ref}: no such version or alias; versions: {', '.join(entry['versions'])}; "
                             f"aliases: {', '.join(f'{a}->{v}' for a, v in entry['aliases'].items())}")
+    version_dir(name, version)  # validates both
     return name, version
+
+
+def resolve(spec: str | None) -> tuple[str, str]:
+    """'name@version', 'name@alias', 'name', 'alias' or None -> (name, version).
+    A bare name or None means that model's 'production' alias, else 'latest'."""
+    return _resolve_in(read_registry()["models"], spec)
 
 
 def read_manifest(name: str, version: str) -> dict:
     path = version_dir(name, version) / "manifest.json"
     if not path.exists():
         raise RegistryError(f"{path}: manifest missing")
-    return json.loads(path.read_text())
+    try:
+        return json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{path}: not valid JSON ({exc})") from None
+
+
+def artifact_path(name: str, version: str, manifest: dict) -> Path:
+    """The artifact file; only the data-only format is accepted (a pickle could run code)."""
+    info = manifest.get("artifact")
+    if not isinstance(info, dict) or info.get("format") != artifact.FORMAT or info.get("file") != artifact.FILE:
+        file = info.get("file") if isinstance(info, dict) else None
+        raise RegistryError(f"{name}@{version}: artifact {file!r} is not a data-only wirecat artifact ({artifact.FORMAT}); "
+                            "pickle files are refused because loading them can run code: retrain it (make train)")
+    return version_dir(name, version) / artifact.FILE
 
 
 def verify(name: str, version: str) -> tuple[bool, str]:
     """Check the artifact's sha256 and size against the manifest and the registry."""
-    manifest = read_manifest(name, version)
-    path = version_dir(name, version) / ARTIFACT
-    if not path.exists():
+    try:
+        manifest = read_manifest(name, version)
+        path = artifact_path(name, version, manifest)
+    except RegistryError as exc:
+        return False, str(exc)
+    if not path.is_file():
         return False, f"{path}: missing"
-    expected = manifest["artifact"]["sha256"]
-    registered = read_registry()["models"][name]["versions"][version]["sha256"]
+    expected = manifest["artifact"].get("sha256")
+    registered = read_registry()["models"].get(name, {}).get("versions", {}).get(version, {})
+    registered = registered.get("sha256") if isinstance(registered, dict) else None
+    if not isinstance(registered, str) or not isinstance(expected, str):
+        return False, f"{name}@{version}: no sha256 in {'registry.json' if not isinstance(registered, str) else 'the manifest'}"
     actual = sha256_file(path)
     if actual != expected or actual != registered:
         return False, (f"{path}: checksum mismatch (sha256 {actual[:16]}…, manifest {expected[:16]}…, "
                        f"registry {registered[:16]}…): refusing to load a modified or truncated file")
-    if path.stat().st_size != manifest["artifact"]["size"]:
-        return False, f"{path}: size {path.stat().st_size} differs from the manifest's {manifest['artifact']['size']}"
+    if path.stat().st_size != manifest["artifact"].get("size"):
+        return False, f"{path}: size {path.stat().st_size} differs from the manifest's {manifest['artifact'].get('size')}"
     return True, "ok"
 
 
@@ -135,25 +195,34 @@ def verified(spec: str | None = None) -> tuple[str, str, dict]:
     return name, version, read_manifest(name, version)
 
 
-def load(spec: str | None = None):
-    """(pipeline, manifest) of a registered model, after its checksum has been verified."""
-    import joblib
+def pipeline_from(data: bytes, manifest: dict):
+    """The pipeline from verified artifact bytes, after the scikit-learn version check."""
     import sklearn
 
-    name, version, manifest = verified(spec)
-    trained_with = manifest["versions"]["scikit-learn"]
+    spec = f"{manifest.get('name')}@{manifest.get('version')}"
+    trained_with = manifest.get("versions", {}).get("scikit-learn")
     if trained_with != sklearn.__version__:
-        msg = (f"{name}@{version} was trained with scikit-learn {trained_with}, this is {sklearn.__version__}; "
-               "predictions may differ")
+        msg = f"{spec} was trained with scikit-learn {trained_with}, this is {sklearn.__version__}; predictions may differ"
         if manifest.get("sklearn_version_policy") == "refuse":
             raise RegistryError(msg + " (policy: refuse)")
-        warnings.warn(msg, stacklevel=2)
-    return joblib.load(version_dir(name, version) / ARTIFACT), manifest
+        warnings.warn(msg, stacklevel=3)
+    try:
+        return artifact.loads(data)
+    except artifact.ArtifactError as exc:
+        raise RegistryError(f"{spec}: {exc}") from None
+
+
+def load(spec: str | None = None):
+    """(pipeline, manifest) of a registered model, after its checksum has been verified."""
+    name, version, manifest = verified(spec)
+    return pipeline_from(artifact_path(name, version, manifest).read_bytes(), manifest), manifest
 
 
 def promote(spec: str, alias: str) -> tuple[str, str]:
-    name, version = resolve(spec)
-    reg = read_registry()
-    reg["models"][name]["aliases"][alias] = version
-    _write_registry(reg)
+    check_name(alias, "alias")
+    with _locked():
+        reg = read_registry()
+        name, version = _resolve_in(reg["models"], spec)
+        reg["models"][name]["aliases"][alias] = version
+        _write_registry(reg)
     return name, version

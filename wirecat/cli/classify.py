@@ -44,11 +44,14 @@ def classify_cmd(
 ):
     """Classify articles in bulk. Exit codes: 0 all classified, 3 some records rejected (see the
     errors file), 4 aborted by --max-errors, 2 bad usage or input that cannot be read at all,
-    1 (dask) a partition could not be classified."""
+    1 (dask) a partition could not be classified, 130 interrupted (SIGINT or SIGTERM)."""
+    import signal
+
     from wirecat import registry
-    from wirecat.engine import EXIT_FAILED, classify_to
+    from wirecat.engine import EXIT_FAILED, EXIT_INTERRUPTED, classify_to
     from wirecat.model import Model
     from wirecat.readers import Fields, read_inputs
+    from wirecat.writers import OutputError, check_output
 
     overrides = parse_thresholds(threshold or [])
     fields = Fields(id=id_field, title=title_field, text=text_field)
@@ -59,22 +62,33 @@ def classify_cmd(
             fail("--engine dask needs --scheduler tcp://HOST:PORT and -o OUTPUT_DIR/")
         try:
             summary = classify_on_dask(inputs, output, scheduler, model, fields, overrides, max_bytes, chunk_size)
-        except (registry.RegistryError, ValueError, RuntimeError, FileNotFoundError) as exc:
+        except (registry.RegistryError, ValueError, RuntimeError, OSError) as exc:
             fail(str(exc), EXIT_FAILED)
         typer.echo(summary.line(), err=True)
         raise typer.Exit(summary.exit_code)
+    try:
+        target = check_output(output, inputs) if output else None
+    except OutputError as exc:
+        fail(str(exc))
     n_jobs = jobs or os.cpu_count() or 1
     try:
         m = Model.load(model, overrides, lazy=n_jobs > 1)  # with workers, the parent never scores
     except (registry.RegistryError, ValueError) as exc:
         fail(str(exc))
+
+    def terminate(signum, frame):
+        raise KeyboardInterrupt  # SIGTERM cleans up like SIGINT
+
+    signal.signal(signal.SIGTERM, terminate)
     bar = _RateBar() if sys.stderr.isatty() else None
     try:
         with bar or nullcontext():
-            summary = classify_to(output, read_inputs(inputs, fields, max_bytes), m, jobs=n_jobs, chunk_size=chunk_size,
+            summary = classify_to(target, read_inputs(inputs, fields, max_bytes), m, jobs=n_jobs, chunk_size=chunk_size,
                                   max_errors=max_errors, explain=explain, on_progress=bar.update if bar else None)
-    except (FileNotFoundError, ValueError) as exc:
-        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted: nothing was written under the final names", EXIT_INTERRUPTED)
+    except (ValueError, OSError) as exc:  # unreadable input, an output that cannot be written
+        fail(str(exc) if isinstance(exc, ValueError) or not exc.filename else f"{exc.filename}: {exc.strerror}")
     typer.echo(summary.line() + (f"; rejected records in {output.name}.errors.jsonl"
                                  if summary.rejected and output and not summary.aborted else ""), err=True)
     raise typer.Exit(summary.exit_code)

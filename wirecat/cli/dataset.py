@@ -25,7 +25,7 @@ def data_build(config: ConfigOption = None, set_: SetOption = None,
 
     try:
         path = build(cfg.data, force=force, log=_log)
-    except CorpusError as exc:
+    except (CorpusError, ValueError) as exc:  # a corpus file, the gold file
         fail(str(exc))
     typer.echo(str(path))
 

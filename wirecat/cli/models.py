@@ -29,7 +29,10 @@ def models_list():
 
     from wirecat import registry
 
-    reg = registry.read_registry()["models"]
+    try:
+        reg = registry.read_registry()["models"]
+    except registry.RegistryError as exc:
+        fail(str(exc))
     t = Table(title=f"Registered models ({registry.models_dir()})")
     for col in ("model", "version", "aliases", "created", "task", "test metric"):
         t.add_column(col)
@@ -41,8 +44,8 @@ def models_list():
                 tm = m["metrics"]["test"]["model"]
                 metric = f"accuracy {tm['accuracy']:.4f}" if "accuracy" in tm else f"micro-F1 {tm['micro']['f1']:.3f}"
                 task = m["task"]
-            except registry.RegistryError:
-                metric, task = "manifest missing", "?"
+            except (registry.RegistryError, KeyError, TypeError):
+                metric, task = "manifest missing or invalid", "?"
             t.add_row(name, version, aliases, info["created_at"], task, metric)
     console().print(t)
 
@@ -106,14 +109,21 @@ def models_diff(a: Annotated[str, typer.Argument(help="first NAME@VERSION")],
 
 @app.command("verify")
 def models_verify():
-    """Check every artifact's sha256 against its manifest and the registry."""
+    """Check every artifact's sha256 against its manifest and the registry, and that it loads as a
+    data-only artifact (nothing in it is executed)."""
     from wirecat import registry
 
+    try:
+        models = registry.read_registry()["models"]
+    except registry.RegistryError as exc:
+        fail(str(exc))
     bad = 0
-    for name, entry in sorted(registry.read_registry()["models"].items()):
+    for name, entry in sorted(models.items()):
         for version in entry["versions"]:
             try:
                 ok, why = registry.verify(name, version)
+                if ok:
+                    registry.load(f"{name}@{version}")
             except registry.RegistryError as exc:
                 ok, why = False, str(exc)
             bad += not ok

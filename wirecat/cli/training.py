@@ -91,26 +91,31 @@ def train_cmd(config: ConfigOption = None, set_: SetOption = None,
     try:
         with _Steps(err) as steps:
             name, version, reused = train(cfg, force=force, log=lambda m: err.log(m), progress=steps)
-    except CorpusError as exc:
+    except (CorpusError, registry.RegistryError, ValueError) as exc:  # corpus, gold file, registry
         fail(str(exc))
     manifest = registry.read_manifest(name, version)
     out = console()
     out.print(f"model [bold]{name}@{version}[/bold] "
               + ("(already registered: nothing changed)" if reused else f"registered in {time.time() - started:.1f}s"))
-    out.print(summary_table(manifest["metrics"]["test"],
-                            f"{name}@{version} on test ({manifest['metrics']['test']['documents']} documents)"))
+    for split, title in (("test", "gold test"), ("unseen", "unseen outlets")):
+        if split in manifest["metrics"]:
+            out.print(summary_table(manifest["metrics"][split],
+                                    f"{name}@{version} on {title} ({manifest['metrics'][split]['documents']} documents)"))
     out.print(f"report: {registry.version_dir(name, version) / 'report.md'}")
 
 
 def evaluate_cmd(model: ModelOption = None,
-                 split: Annotated[Literal["dev", "test"], typer.Option(
-                     help="dev or test (dev articles were trained on through cross-fitting).")] = "test",
+                 split: Annotated[Literal["dev", "test", "unseen"], typer.Option(
+                     help="dev, test or unseen (the unseen-outlets test; dev was trained on through cross-fitting).")] = "test",
                  out: Annotated[Optional[Path], typer.Option(
-                     help="Report directory (default: reports/NAME@VERSION/SPLIT).")] = None):
+                     help="Report directory (default: reports/NAME@VERSION/SPLIT).")] = None,
+                 allow_changed_split: Annotated[bool, typer.Option(
+                     help="Evaluate even when the split's articles or labels changed since registration.")] = False):
     """Evaluate a registered model on a gold split: metrics, weak-label baseline, per-source scores,
     strongest terms, PR curves and confusion figures, report.md and metrics.json."""
     config_or_fail(None, [])  # the training code is there
     from data.build import build, load_dataset_dir
+    from data.gold import split_sha256
     from train.config import TrainConfig
     from train.evaluate import evaluate, top_terms, write_report
     from wirecat import registry
@@ -123,6 +128,11 @@ def evaluate_cmd(model: ModelOption = None,
     ds, _ = load_dataset_dir(build(cfg.data, log=lambda m: typer.echo(m, err=True)))
     if split not in ds:
         fail(f"dataset {manifest['dataset_version']} has no {split} split (splits: {', '.join(ds)})")
+    registered = manifest.get("split_sha256", {}).get(split)
+    if registered and registered != split_sha256(list(ds[split])) and not allow_changed_split:
+        fail(f"the {split} split changed since {manifest['name']}@{manifest['version']} was registered (articles or "
+             "labels were added, removed or changed): its scores would not compare with the registered ones; "
+             "retrain, or pass --allow-changed-split")
     if split == "dev" and cfg.training.gold_dev_in_training:
         typer.echo("note: dev articles were in training (cross-fitting): dev scores are optimistic", err=True)
     labels = manifest["labels"]
