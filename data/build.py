@@ -33,6 +33,9 @@ class SourceSpec(BaseModel):
     path: str | None = None  # for a user's own corpus; relative paths are looked up like corpus files
     format: Literal["jsonl", "csv", "parquet"] | None = None
     fields: dict[str, str] = Field(default_factory=dict)  # id/title/text/date -> the file's field names
+    # at most this many articles per outlet (meta "outlet"), chosen by a stable hash of the id; gold
+    # articles are always kept: caps a large weak-labeled pool while keeping every outlet in it
+    max_per_outlet: int | None = Field(None, ge=1)
 
 
 class DataConfig(BaseModel):
@@ -86,6 +89,22 @@ def unseen_outlet(rec: dict) -> bool:
     return rec["source"] in ("wmt_newstest", "bbc_2025") or (rec["source"] == "allsides" and rec["meta"].get("held_out"))
 
 
+def _capped(records: list[dict], cap: int) -> list[dict]:
+    """At most ``cap`` articles per outlet (a stable hash of the id decides which); gold articles, those
+    of the unseen-outlets test included, are always kept."""
+    from data import gold as gold_files
+
+    gold = set(gold_files.load_gold(gold_files.GOLD_FILE)) | set(gold_files.load_gold(gold_files.UNSEEN_FILE, split="unseen"))
+    by_outlet: dict[str, list[dict]] = {}
+    for r in records:
+        by_outlet.setdefault(r["meta"].get("outlet") or r["source"], []).append(r)
+    keep = set()
+    for rows in by_outlet.values():
+        ranked = sorted(rows, key=lambda r: (r["id"] not in gold, sha256_bytes(r["id"].encode())))
+        keep |= {r["id"] for r in ranked[:cap]} | {r["id"] for r in rows if r["id"] in gold}
+    return [r for r in records if r["id"] in keep]
+
+
 def _load_all(cfg: DataConfig) -> tuple[list[dict], list[str]]:
     records, problems = [], []
     for spec in cfg.sources:
@@ -94,7 +113,7 @@ def _load_all(cfg: DataConfig) -> tuple[list[dict], list[str]]:
                              "give path and format for your own corpus")
         loaded: Loaded = load_source(spec.name, cfg.corpus_dir, path=spec.path, fmt=spec.format,
                                      fields=Fields(**spec.fields) if spec.fields else None)
-        records += loaded.records
+        records += _capped(loaded.records, spec.max_per_outlet) if spec.max_per_outlet else loaded.records
         problems += [str(p) for p in loaded.problems]
     if _unseen_sources(cfg):
         from data.gold import UNSEEN_FILE, load_gold
@@ -108,10 +127,9 @@ def _load_all(cfg: DataConfig) -> tuple[list[dict], list[str]]:
     return records, problems
 
 
-def _check_gold_ids(gold: dict[str, dict], path, records: list[dict], cfg: DataConfig) -> None:
-    """Refuse gold ids that exist in no corpus this build read (ids of corpora it does not read are
-    left alone: a config may train on fewer corpora)."""
-    read = {spec.name for spec in cfg.sources} | set(_unseen_sources(cfg))
+def _check_gold_ids(gold: dict[str, dict], path, records: list[dict], read: set[str]) -> None:
+    """Refuse gold ids that exist in no corpus of ``read`` (ids of corpora this build does not read
+    are left alone: a config may train on fewer corpora)."""
     have = {r["id"] for r in records}
     for article_id, g in gold.items():
         source = article_id.split(":", 1)[0]
@@ -130,11 +148,12 @@ def _topic_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[
     from data.labeling import LABELS, LFS, aggregate, apply_lfs, lf_weights
 
     GOLD_FILE, UNSEEN_FILE = gold_files.GOLD_FILE, gold_files.UNSEEN_FILE
+    trained = {spec.name for spec in cfg.sources}
     gold = gold_files.load_gold(GOLD_FILE)
-    _check_gold_ids(gold, GOLD_FILE, records, cfg)
+    _check_gold_ids(gold, GOLD_FILE, records, trained)
     if cfg.unseen_test:
         unseen = gold_files.load_gold(UNSEEN_FILE, split="unseen")
-        _check_gold_ids(unseen, UNSEEN_FILE, records, cfg)
+        _check_gold_ids(unseen, UNSEEN_FILE, records, trained | set(_unseen_sources(cfg)))
         both = set(gold) & set(unseen)
         if both:
             raise ValueError(f"{UNSEEN_FILE}: ids also in {GOLD_FILE.name}: {sorted(both)[:5]}")

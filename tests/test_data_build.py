@@ -101,7 +101,8 @@ def test_with_allsides_as_a_training_source_its_held_out_outlets_never_reach_tra
     from data.gold import UNSEEN_FILE, load_gold
     from data.sources import KNOWN_FILES, locate
 
-    annotated = {i.split(":", 1)[1] for i in load_gold(UNSEEN_FILE, split="unseen") if i.startswith("allsides:")}
+    gold_ids = set(load_gold(UNSEEN_FILE, split="unseen")) | set(load_gold())
+    annotated = {i.split(":", 1)[1] for i in gold_ids if i.startswith("allsides:")}  # unseen test and gold dev
     with gzip.open(locate(KNOWN_FILES["allsides"][0]), "rt") as fh:
         sample = {json.loads(line)["ID"] for k, line in enumerate(fh) if k % 40 == 0}
     from data.sources import DEFAULT_SOURCES

@@ -1,11 +1,12 @@
 """`wirecat data`: build the dataset and analyse the labeling functions."""
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Literal, Optional
 
 import typer
 
-from wirecat.cli.common import ConfigOption, SetOption, fail
+from wirecat.cli.common import ConfigOption, ModelOption, SetOption, fail
 from wirecat.cli.training import config_or_fail
 
 app = typer.Typer(help="Build the dataset and analyse the labeling functions.", no_args_is_help=True)
@@ -62,3 +63,67 @@ def lf_report(config: ConfigOption = None, set_: SetOption = None):
         for r in a[method]:
             w.add_row(r["label"], f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}", str(r["support"]))
         console.print(w)
+
+
+@app.command("suggest")
+def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles to suggest.")],
+                 model: ModelOption = None,
+                 per_outlet: Annotated[int, typer.Option(min=1, help="Articles scored per outlet (the pool).")] = 60,
+                 out: Annotated[Optional[Path], typer.Option(help="Output folder (default: data/processed/suggest).")] = None):
+    """Active learning: the AllSides articles (never of a held-out outlet, never gold) that the model is
+    least sure of or on which it and the labeling functions disagree, a third per label, spread
+    across outlets. Writes the picks (JSONL) and Label Studio tasks (JSON) for annotation."""
+    config_or_fail(None, [])
+    import json
+    import random
+    import time
+
+    from data.build import PROCESSED, unseen_outlet
+    from data.gold import GOLD_FILE, UNSEEN_FILE, load_gold
+    from data.labeling import LABELS, aggregate, apply_lfs
+    from data.sources import CorpusError, load_source
+    from data.suggest import label_studio_tasks, suggest
+    from wirecat import Model, registry
+    from wirecat.files import write_atomic
+
+    try:
+        m = Model.load(model)
+        records = load_source("allsides").records
+    except (registry.RegistryError, CorpusError) as exc:
+        fail(str(exc))
+    gold = set(load_gold(GOLD_FILE)) | set(load_gold(UNSEEN_FILE, split="unseen"))
+    by_outlet: dict[str, list] = {}
+    for r in records:
+        if not unseen_outlet(r) and r["id"] not in gold:
+            by_outlet.setdefault(r["meta"]["outlet"], []).append(r)
+    rng = random.Random(len(gold))  # a new pool each time the gold set grows
+    pool = [r for rs in by_outlet.values() for r in rng.sample(rs, min(per_outlet, len(rs)))]
+    _log(f"scoring {len(pool)} articles of {len(by_outlet)} outlets with {m.spec}")
+    scores = m.predict_proba([{"title": r["title"], "text": r["text"]} for r in pool])
+    weak = [[lab for lab, on in zip(LABELS, row) if on] for row in aggregate(apply_lfs(pool), "majority")]
+    picks = suggest(pool, scores, m.thresholds, weak, n)
+    folder = out or PROCESSED / "suggest"
+    stem = folder / time.strftime("%Y%m%d-%H%M%S")
+    write_atomic(stem.with_suffix(".jsonl"), "".join(json.dumps(p) + "\n" for p in picks))
+    by_id = {r["id"]: r for r in pool}
+    write_atomic(stem.with_suffix(".label-studio.json"), json.dumps(label_studio_tasks(picks, by_id), ensure_ascii=False))
+    typer.echo(f"{len(picks)} articles from {len({p['outlet'] for p in picks})} outlets: {stem}.jsonl, "
+               f"{stem}.label-studio.json")
+
+
+@app.command("import-labels")
+def data_import_labels(export: Annotated[Path, typer.Argument(help="Label Studio JSON export of annotated tasks.")],
+                       split: Annotated[Literal["dev", "test"], typer.Option(help="Gold split for the new rows.")] = "dev"):
+    """Add Label Studio annotations to the gold set (ids and labels only; the text stays in the corpus)."""
+    config_or_fail(None, [])
+    import json
+
+    from data.gold import GOLD_FILE
+    from data.suggest import append_gold, from_label_studio
+
+    try:
+        rows = from_label_studio(json.loads(export.read_text()), str(export))
+        added = append_gold(rows, GOLD_FILE, split)
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    typer.echo(f"{added} gold rows added to {GOLD_FILE} ({split})")

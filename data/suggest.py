@@ -1,0 +1,103 @@
+"""Active learning: which articles to annotate next, and the Label Studio exchange.
+
+``suggest`` picks, from a pool of articles that are neither gold nor from an unseen outlet, those the
+current model is least sure of (its score closest to the label's threshold, on the logit scale) and
+those on which the model and the labeling functions disagree - a third of the picks per label,
+taken round-robin across outlets so that no outlet dominates. The picks go out as JSONL and as Label
+Studio tasks; annotations come back from Label Studio's JSON export as gold rows (ids + labels only).
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+
+from data.labeling import LABELS
+
+LABEL_CONFIG = """<View>
+  <Header value="$title"/>
+  <Text name="text" value="$text"/>
+  <Choices name="labels" toName="text" choice="multiple">
+    <Choice value="diplomatic_warning"/><Choice value="arrest"/><Choice value="consular"/>
+  </Choices>
+</View>"""  # paste into Label Studio's labeling interface (Settings > Labeling Interface > Code)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def suggest(records: list[dict], scores: list[dict[str, float]], thresholds: dict[str, float],
+            weak: list[list[str]], n: int) -> list[dict]:
+    """``n`` picks: [{"id", "outlet", "label", "reason", "scores", "weak_labels"}] in pick order."""
+    picked: dict[str, dict] = {}
+    per_label = math.ceil(n / len(LABELS))
+    for label in LABELS:
+        t = thresholds[label]
+        queues: dict[str, list] = defaultdict(list)
+        for rec, s, w in zip(records, scores, weak):
+            agree = (s[label] >= t) == (label in w)  # False sorts first: disagreements lead
+            queues[rec["meta"].get("outlet") or rec["source"]].append(
+                ((agree, abs(_logit(s[label]) - _logit(t)), rec["id"]), rec, s, w))
+        for q in queues.values():
+            q.sort(key=lambda item: item[0])
+        outlets = sorted(queues, key=lambda o: queues[o][0][0])
+        taken, rank = 0, 0
+        while taken < per_label and rank < max(map(len, queues.values()), default=0):
+            for outlet in outlets:  # round-robin: each outlet's next-best article in turn
+                if rank >= len(queues[outlet]) or taken >= per_label:
+                    continue
+                (agree, _, article_id), rec, s, w = queues[outlet][rank]
+                if article_id in picked:
+                    continue
+                picked[article_id] = {"id": article_id, "outlet": outlet, "label": label,
+                                      "reason": f"score {s[label]:.2f} near threshold {t:.2f}" if agree else
+                                      "model and labeling functions disagree",
+                                      "scores": {k: round(v, 4) for k, v in s.items()}, "weak_labels": w}
+                taken += 1
+            rank += 1
+    return list(picked.values())[:n]
+
+
+def label_studio_tasks(picks: list[dict], by_id: dict[str, dict]) -> list[dict]:
+    """Label Studio tasks (import JSON): the text to read, and our id to bring the labels back."""
+    return [{"data": {"id": p["id"], "title": by_id[p["id"]]["title"], "text": by_id[p["id"]]["text"]},
+             "meta": {k: p[k] for k in ("outlet", "label", "reason")}} for p in picks]
+
+
+def from_label_studio(export: list, where: str = "export") -> list[dict]:
+    """Gold rows ({"id", "labels", "drawn_by", "note"}) from Label Studio's JSON export; the latest
+    non-cancelled annotation of each task counts. Bad tasks are refused with their position."""
+    rows = []
+    for k, task in enumerate(export, start=1):
+        try:
+            article_id = task["data"]["id"]
+            done = [a for a in task.get("annotations", []) if not a.get("was_cancelled")]
+            if not done:
+                continue
+            latest = max(done, key=lambda a: a.get("updated_at") or a.get("created_at") or "")
+            labels = sorted({c for r in latest.get("result", []) if r.get("type") == "choices"
+                             for c in r["value"]["choices"]}, key=LABELS.index)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{where}: task {k}: not a Label Studio task with data.id and choices ({exc})") from None
+        rows.append({"id": article_id, "labels": labels, "drawn_by": "active_learning", "note": "Label Studio"})
+    return rows
+
+
+def append_gold(rows: list[dict], gold_file: Path, split: str = "dev") -> int:
+    """Add rows to the gold file under ``split`` (active-learning picks are trained on, so dev);
+    ids already there are refused. Returns how many rows were added."""
+    from data.gold import load_gold
+    from wirecat.files import write_atomic
+
+    have = load_gold(gold_file)
+    again = [r["id"] for r in rows if r["id"] in have]
+    if again:
+        raise ValueError(f"{gold_file}: already holds {len(again)} of these ids, e.g. {again[:3]}")
+    lines = [json.dumps({"id": r["id"], "labels": r["labels"], "split": split, "drawn_by": r.get("drawn_by"),
+                         "note": r.get("note", "")}, ensure_ascii=False) for r in rows]
+    write_atomic(gold_file, gold_file.read_text() + "".join(line + "\n" for line in lines))
+    load_gold(gold_file)  # still valid
+    return len(rows)
