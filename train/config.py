@@ -79,11 +79,15 @@ class Thresholds(Strict):
     fixed: float = Field(0.5, gt=0, lt=1)
     minimum: float = Field(0.05, gt=0, lt=1)  # a tuned threshold never goes below this
     plateau: float = Field(0.01, ge=0, lt=1)  # tuned: the median threshold whose F1 is within this of the best
+    recall_target: float = Field(0.9, gt=0, lt=1)  # the "recall" operating point: recall >= this out of fold
 
 
 class Training(Strict):
     gold_dev_in_training: bool = True  # cross-fitting: thresholds come from out-of-fold dev predictions
     cross_fit_folds: int = Field(5, ge=2, le=20)
+    # kfold: random folds of gold dev; outlet: folds grouped by outlet (a fold's model sees none of the
+    # outlets it scores, weak-labeled articles included): thresholds and the CV score measure transfer
+    cross_fit: Literal["kfold", "outlet"] = "kfold"
     gold_weight: Weight = 5.0
     source_weights: dict[str, Weight] = Field(default_factory=dict)
     n_jobs: int = Field(1, ge=-1, le=256)  # parallel fitting of the one-vs-rest labels (-1: all cores)

@@ -68,6 +68,12 @@ def evaluate_multilabel(pipeline, labels, thresholds, split, title_repeat: int, 
     return result
 
 
+def at_operating_point(result: dict, labels: list[str], thresholds: dict[str, float]) -> dict:
+    """Precision, recall and F1 of an evaluated split at other thresholds (e.g. the recall point)."""
+    Y, scores, _ = result["_arrays"]
+    return _prf(Y, decisions(scores, labels, thresholds), labels)
+
+
 def evaluate_singlelabel(pipeline, labels, split, title_repeat: int) -> dict:
     from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 

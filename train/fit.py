@@ -71,6 +71,41 @@ def tune_thresholds(scores: np.ndarray, Y: np.ndarray, labels: list[str], cfg: T
     return out
 
 
+def recall_point(scores: np.ndarray, Y: np.ndarray, labels: list[str], target: float) -> dict[str, float]:
+    """Per label, the highest threshold whose recall on held-out predictions still reaches ``target``
+    (the triage operating point: few positives missed, more to read)."""
+    from sklearn.metrics import precision_recall_curve
+
+    out = {}
+    for k, lab in enumerate(labels):
+        if Y[:, k].sum() == 0:
+            continue
+        _, r, t = precision_recall_curve(Y[:, k], scores[:, k])
+        out[lab] = float(t[r[:-1] >= target].max())
+    return out
+
+
+def outlets_of(split) -> np.ndarray:
+    """Each article's outlet (its corpus when the corpus is one outlet): the groups of grouped CV."""
+    import json
+
+    return np.array([json.loads(m).get("outlet") or s for m, s in zip(split["meta"], split["source"])])
+
+
+def _oof_summary(scores, Y, labels, thresholds, recall_thresholds) -> dict:
+    """Micro precision/recall/F1 of out-of-fold predictions at both operating points."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    from wirecat.decide import decisions
+
+    out = {}
+    for point, cut in (("f1", thresholds), ("recall", recall_thresholds)):
+        if set(cut) == set(labels):
+            p, r, f, _ = precision_recall_fscore_support(Y, decisions(scores, labels, cut), average="micro", zero_division=0)
+            out[point] = {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4)}
+    return out
+
+
 def _fit_classifier(cfg, X, Y, w, multilabel):
     import sklearn
 
@@ -83,7 +118,7 @@ def _fit_classifier(cfg, X, Y, w, multilabel):
 def fit(cfg: TrainConfig, dataset, manifest: dict, progress=None) -> FitResult:
     """Fit the pipeline; ``progress(step_description)`` is called as steps start."""
     import scipy.sparse as sp
-    from sklearn.model_selection import KFold
+    from sklearn.model_selection import GroupKFold, KFold
 
     step = progress or (lambda msg: None)
     started = time.time()
@@ -116,15 +151,28 @@ def fit(cfg: TrainConfig, dataset, manifest: dict, progress=None) -> FitResult:
     tuning: dict = {}
     if multilabel and cfg.thresholds.mode == "tune":
         if use_dev:
-            # cross-fitting: out-of-fold scores for every dev article
+            # cross-fitting: out-of-fold scores for every dev article. Grouped by outlet, a fold's model
+            # sees no article (gold or weak) of the outlets it scores: the estimate of transfer
             oof = np.zeros(Y_dev.shape)
-            folds = KFold(cfg.training.cross_fit_folds, shuffle=True, random_state=cfg.seed)
-            for n, (rest, held) in enumerate(folds.split(X_dev), start=1):
-                step(f"cross-fitting fold {n}/{cfg.training.cross_fit_folds}")
-                est = _fit_classifier(cfg, sp.vstack([X_train, X_dev[rest]]), np.vstack([y_train, Y_dev[rest]]),
-                                      np.concatenate([w_train, w_dev[rest]]), multilabel)
+            grouped = cfg.training.cross_fit == "outlet"
+            if grouped:
+                dev_groups, train_groups = outlets_of(dev), outlets_of(train)
+                n_folds = min(cfg.training.cross_fit_folds, len(set(dev_groups)))
+                splits = GroupKFold(n_folds).split(X_dev, groups=dev_groups)
+            else:
+                n_folds = cfg.training.cross_fit_folds
+                splits = KFold(n_folds, shuffle=True, random_state=cfg.seed).split(X_dev)
+            for n, (rest, held) in enumerate(splits, start=1):
+                step(f"cross-fitting fold {n}/{n_folds}" + (" (grouped by outlet)" if grouped else ""))
+                Xt, yt, wt = X_train, y_train, w_train
+                if grouped:
+                    keep = ~np.isin(train_groups, dev_groups[held])
+                    Xt, yt, wt = X_train[keep], y_train[keep], w_train[keep]
+                est = _fit_classifier(cfg, sp.vstack([Xt, X_dev[rest]]), np.vstack([yt, Y_dev[rest]]),
+                                      np.concatenate([wt, w_dev[rest]]), multilabel)
                 oof[held] = est.predict_proba(X_dev[held])
-            tune_scores, tune_Y, tuning["on"] = oof, Y_dev, "out-of-fold gold dev (cross-fitting)"
+            tune_scores, tune_Y = oof, Y_dev
+            tuning["on"] = f"out-of-fold gold dev ({n_folds} folds{', grouped by outlet' if grouped else ''})"
         elif dev is not None:
             step("fitting on train for threshold tuning")
             est = _fit_classifier(cfg, X_train, y_train, w_train, multilabel)
@@ -139,6 +187,8 @@ def fit(cfg: TrainConfig, dataset, manifest: dict, progress=None) -> FitResult:
                 oof[held] = est.predict_proba(X_train[held])
             tune_scores, tune_Y, tuning["on"] = oof, y_train, "out-of-fold train (3 folds)"
         thresholds = tune_thresholds(tune_scores, tune_Y, labels, cfg)
+        tuning["recall_thresholds"] = recall_point(tune_scores, tune_Y, labels, cfg.thresholds.recall_target)
+        tuning["out_of_fold"] = _oof_summary(tune_scores, tune_Y, labels, thresholds, tuning["recall_thresholds"])
     elif multilabel:
         thresholds = {lab: cfg.thresholds.fixed for lab in labels}
 

@@ -124,7 +124,7 @@ def train(cfg: TrainConfig, force: bool = False, log=print, progress=None) -> tu
     if registry.existing(name, version) and not force:
         return name, version, True
 
-    from train.evaluate import evaluate, top_terms, write_report
+    from train.evaluate import at_operating_point, evaluate, top_terms, write_report
     from train.fit import fit
 
     ds, data_manifest = load_dataset_dir(dataset_dir)
@@ -136,6 +136,9 @@ def train(cfg: TrainConfig, force: bool = False, log=print, progress=None) -> tu
                 progress(f"evaluating on {split}")
             evaluations[split] = evaluate(result.pipeline, result.labels, result.thresholds, ds[split],
                                           cfg.features.title_repeat, result.multilabel, with_weak=cfg.data.task == "topics")
+            if result.tuning.get("recall_thresholds") and set(result.tuning["recall_thresholds"]) == set(result.labels):
+                evaluations[split]["recall_point"] = at_operating_point(evaluations[split], result.labels,
+                                                                        result.tuning["recall_thresholds"])
     terms = top_terms(result.pipeline, result.labels)
 
     def write(tmp: Path) -> None:
@@ -151,6 +154,8 @@ def train(cfg: TrainConfig, force: bool = False, log=print, progress=None) -> tu
             "metrics": {split: {k: v for k, v in m.items() if k != "figures"} for split, m in metrics.items()},
             "split_sha256": data_manifest.get("split_sha256", {}),
             "threshold_tuning": result.tuning.get("on"), "versions": _versions(),
+            "operating_points": {"f1": result.thresholds, "recall": result.tuning.get("recall_thresholds", {})},
+            "cross_validation": result.tuning.get("out_of_fold", {}),
             "sklearn_version_policy": cfg.registry.sklearn_version_policy,
             "artifact": {"file": artifact.FILE, "format": artifact.FORMAT, "sha256": sha256_file(tmp / artifact.FILE),
                          "size": (tmp / artifact.FILE).stat().st_size},

@@ -20,7 +20,7 @@ from distributed import Client, WorkerPlugin, get_worker
 from wirecat import registry
 from wirecat.engine import Summary, classify_to
 from wirecat.files import remove_stale_temps, sha256_bytes, write_atomic
-from wirecat.model import Model, check_threshold_labels
+from wirecat.model import Model, check_threshold_labels, operating_thresholds
 from wirecat.readers import FORMATS, Fields, read_inputs
 from wirecat.writers import check_output, errors_path
 
@@ -63,11 +63,13 @@ def expand(inputs: list[str]) -> list[str]:
 
 
 def classify_on_dask(inputs: list[str], out_dir: Path, scheduler: str, model_spec: str | None, fields: Fields,
-                     thresholds: dict, max_bytes: int, chunk_size: int, retries: int = 2) -> Summary:
+                     thresholds: dict, max_bytes: int, chunk_size: int, retries: int = 2,
+                     operating_point: str = "f1") -> Summary:
     started = time.time()
     files = expand(inputs)
     name, version, manifest = registry.verified(model_spec)
     check_threshold_labels(thresholds, manifest["labels"])
+    thresholds = {**operating_thresholds(manifest, operating_point), **thresholds}
     artifact = registry.artifact_path(name, version, manifest).read_bytes()
     out_dir.mkdir(parents=True, exist_ok=True)
     for f in files:  # an output shard (or its errors file) must never be an input

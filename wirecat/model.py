@@ -9,6 +9,21 @@ from wirecat.decide import decisions, label_lists
 from wirecat.text import document
 
 
+OPERATING_POINTS = ("f1", "recall")
+
+
+def operating_thresholds(manifest: dict, point: str) -> dict[str, float]:
+    """The thresholds of an operating point: f1 (the tuned default) or recall (recall >= the
+    config's target on out-of-fold predictions, for triage)."""
+    if point == "f1":
+        return dict(manifest["thresholds"])
+    found = manifest.get("operating_points", {}).get(point)
+    if not found or set(found) != set(manifest["labels"]):
+        raise ValueError(f"{manifest['name']}@{manifest['version']} has no {point!r} operating point "
+                         "(trained before operating points were recorded): retrain it")
+    return dict(found)
+
+
 def check_threshold_labels(thresholds: dict[str, float], labels: list[str]) -> None:
     unknown = set(thresholds) - set(labels)
     if unknown:
@@ -64,9 +79,11 @@ class Model:
         self._weights = None
 
     @classmethod
-    def load(cls, spec: str | None = None, thresholds: dict[str, float] | None = None, lazy: bool = False) -> "Model":
-        """Load a registered model. ``lazy``: verify the checksum and read the manifest now, unpickle the
-        pipeline (verifying again) only when first used - for a parent process whose workers classify."""
+    def load(cls, spec: str | None = None, thresholds: dict[str, float] | None = None, lazy: bool = False,
+             operating_point: str = "f1") -> "Model":
+        """Load a registered model. ``thresholds`` override those of the ``operating_point`` (f1 or
+        recall). ``lazy``: verify the checksum and read the manifest now, rebuild the pipeline
+        (verifying again) only when first used - for a parent process whose workers classify."""
         from wirecat import registry
 
         if lazy:
@@ -74,7 +91,7 @@ class Model:
         else:
             pipeline, manifest = registry.load(spec)
         check_threshold_labels(thresholds or {}, manifest["labels"])
-        return cls(pipeline, manifest, thresholds)
+        return cls(pipeline, manifest, {**operating_thresholds(manifest, operating_point), **(thresholds or {})})
 
     @property
     def pipeline(self):

@@ -33,6 +33,8 @@ def classify_cmd(
     title_field: Annotated[str, typer.Option(help="Input field holding the title.")] = "title",
     text_field: Annotated[str, typer.Option(help="Input field holding the text.")] = "text",
     threshold: Annotated[Optional[List[str]], typer.Option(help="LABEL=VALUE: override a tuned threshold (repeatable).")] = None,
+    operating_point: Annotated[Literal["f1", "recall"], typer.Option(
+        help="f1: thresholds tuned for F1 (default); recall: recall >= 0.90 out of fold, for triage.")] = "f1",
     explain: Annotated[int, typer.Option(min=0, help="Add the K strongest terms per predicted label.")] = 0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0 = all cores).")] = 0,
     chunk_size: Annotated[int, typer.Option(min=1, help="Articles per chunk.")] = 2000,
@@ -61,7 +63,8 @@ def classify_cmd(
         if output is None or scheduler is None:
             fail("--engine dask needs --scheduler tcp://HOST:PORT and -o OUTPUT_DIR/")
         try:
-            summary = classify_on_dask(inputs, output, scheduler, model, fields, overrides, max_bytes, chunk_size)
+            summary = classify_on_dask(inputs, output, scheduler, model, fields, overrides, max_bytes, chunk_size,
+                                       operating_point=operating_point)
         except (registry.RegistryError, ValueError, RuntimeError, OSError) as exc:
             fail(str(exc), EXIT_FAILED)
         typer.echo(summary.line(), err=True)
@@ -72,7 +75,7 @@ def classify_cmd(
         fail(str(exc))
     n_jobs = jobs or os.cpu_count() or 1
     try:
-        m = Model.load(model, overrides, lazy=n_jobs > 1)  # with workers, the parent never scores
+        m = Model.load(model, overrides, lazy=n_jobs > 1, operating_point=operating_point)  # workers score, not the parent
     except (registry.RegistryError, ValueError) as exc:
         fail(str(exc))
 

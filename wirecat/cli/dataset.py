@@ -127,3 +127,29 @@ def data_import_labels(export: Annotated[Path, typer.Argument(help="Label Studio
     except (OSError, ValueError) as exc:
         fail(str(exc))
     typer.echo(f"{added} gold rows added to {GOLD_FILE} ({split})")
+
+
+@app.command("issues")
+def data_issues(config: ConfigOption = None, set_: SetOption = None,
+                out: Annotated[Optional[Path], typer.Option(help="JSONL of flagged articles (default: data/processed/).")] = None):
+    """Label audit: gold dev and weak labels that out-of-fold predictions contradict with confidence
+    (cleanlab's find_label_issues, multi-label), most confident first, for a person to re-read."""
+    cfg = config_or_fail(config, set_)
+    import json
+    import time
+    from collections import Counter
+
+    from data.build import PROCESSED, build, load_dataset_dir
+    from train.audit import audit
+    from train.job import training_view
+    from wirecat.files import write_atomic
+
+    if cfg.data.task != "topics":
+        fail("data issues needs data.task: topics")
+    ds, _ = load_dataset_dir(build(cfg.data, log=_log))
+    rows = audit(cfg, training_view(ds), list(cfg.data.labels), progress=_log)
+    path = out or PROCESSED / f"label-issues-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+    write_atomic(path, "".join(json.dumps(r) + "\n" for r in rows))
+    counts = Counter(r["split"] for r in rows)
+    typer.echo(f"{counts['dev']} of {len(ds['dev'])} gold dev and {counts['train']} of {len(ds['train'])} weak labels "
+               f"flagged: {path}")
