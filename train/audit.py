@@ -10,14 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from train.config import TrainConfig
-from train.fit import _fit_classifier, binarize, docs_of, outlets_of
+from train.fit import _fit_classifier, binarize, dev_folds, docs_of, outlets_of
 from train.pipeline import build_features
 
 
 def out_of_fold(cfg: TrainConfig, dataset, labels: list[str], progress=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """split -> (labels matrix, out-of-fold probabilities) for dev (gold) and train (weak)."""
     import scipy.sparse as sp
-    from sklearn.model_selection import GroupKFold, KFold
+    from sklearn.model_selection import KFold
 
     step = progress or (lambda msg: None)
     train, dev = dataset["train"], dataset["dev"]
@@ -30,14 +30,9 @@ def out_of_fold(cfg: TrainConfig, dataset, labels: list[str], progress=None) -> 
     w_train = np.array([cfg.training.source_weights.get(s, 1.0) for s in train["source"]], dtype=float)
     w_dev = np.full(len(dev), cfg.training.gold_weight)
     oof_dev, oof_train = np.zeros(Y_dev.shape), np.zeros(Y_train.shape)
-    if cfg.training.cross_fit == "outlet":
-        dev_groups, train_groups = outlets_of(dev), outlets_of(train)
-        folds = GroupKFold(min(cfg.training.cross_fit_folds, len(set(dev_groups)))).split(X_dev, groups=dev_groups)
-    else:
-        folds = KFold(cfg.training.cross_fit_folds, shuffle=True, random_state=cfg.seed).split(X_dev)
-    for n, (rest, held) in enumerate(folds, start=1):
+    folds, _ = dev_folds(cfg, train, dev)
+    for n, (rest, held, keep) in enumerate(folds, start=1):
         step(f"gold dev fold {n}")
-        keep = ~np.isin(train_groups, dev_groups[held]) if cfg.training.cross_fit == "outlet" else slice(None)
         est = _fit_classifier(cfg, sp.vstack([X_train[keep], X_dev[rest]]), np.vstack([Y_train[keep], Y_dev[rest]]),
                               np.concatenate([w_train[keep], w_dev[rest]]), True)
         oof_dev[held] = est.predict_proba(X_dev[held])

@@ -92,6 +92,24 @@ def outlets_of(split) -> np.ndarray:
     return np.array([json.loads(m).get("outlet") or s for m, s in zip(split["meta"], split["source"])])
 
 
+def dev_folds(cfg: TrainConfig, train, dev):
+    """The cross-fitting folds of gold dev as (rest, held, train rows the fold may learn from), and
+    their description. Grouped by outlet, a fold learns from no article (gold or weak) of the outlets
+    it scores; else random folds, all of train in each."""
+    from sklearn.model_selection import GroupKFold, KFold
+
+    if cfg.training.cross_fit == "outlet":
+        dev_groups, train_groups = outlets_of(dev), outlets_of(train)
+        n = min(cfg.training.cross_fit_folds, len(set(dev_groups)))
+        folds = ((rest, held, np.flatnonzero(~np.isin(train_groups, dev_groups[held])))
+                 for rest, held in GroupKFold(n).split(np.zeros(len(dev)), groups=dev_groups))
+        return folds, f"out-of-fold gold dev ({n} folds, grouped by outlet)"
+    n = cfg.training.cross_fit_folds
+    everything = np.arange(len(train))
+    folds = ((rest, held, everything) for rest, held in KFold(n, shuffle=True, random_state=cfg.seed).split(np.zeros(len(dev))))
+    return folds, f"out-of-fold gold dev ({n} folds)"
+
+
 def _oof_summary(scores, Y, labels, thresholds, recall_thresholds) -> dict:
     """Micro precision/recall/F1 of out-of-fold predictions at both operating points."""
     from sklearn.metrics import precision_recall_fscore_support
@@ -118,7 +136,7 @@ def _fit_classifier(cfg, X, Y, w, multilabel):
 def fit(cfg: TrainConfig, dataset, manifest: dict, progress=None) -> FitResult:
     """Fit the pipeline; ``progress(step_description)`` is called as steps start."""
     import scipy.sparse as sp
-    from sklearn.model_selection import GroupKFold, KFold
+    from sklearn.model_selection import KFold
 
     step = progress or (lambda msg: None)
     started = time.time()
@@ -154,25 +172,13 @@ def fit(cfg: TrainConfig, dataset, manifest: dict, progress=None) -> FitResult:
             # cross-fitting: out-of-fold scores for every dev article. Grouped by outlet, a fold's model
             # sees no article (gold or weak) of the outlets it scores: the estimate of transfer
             oof = np.zeros(Y_dev.shape)
-            grouped = cfg.training.cross_fit == "outlet"
-            if grouped:
-                dev_groups, train_groups = outlets_of(dev), outlets_of(train)
-                n_folds = min(cfg.training.cross_fit_folds, len(set(dev_groups)))
-                splits = GroupKFold(n_folds).split(X_dev, groups=dev_groups)
-            else:
-                n_folds = cfg.training.cross_fit_folds
-                splits = KFold(n_folds, shuffle=True, random_state=cfg.seed).split(X_dev)
-            for n, (rest, held) in enumerate(splits, start=1):
-                step(f"cross-fitting fold {n}/{n_folds}" + (" (grouped by outlet)" if grouped else ""))
-                Xt, yt, wt = X_train, y_train, w_train
-                if grouped:
-                    keep = ~np.isin(train_groups, dev_groups[held])
-                    Xt, yt, wt = X_train[keep], y_train[keep], w_train[keep]
-                est = _fit_classifier(cfg, sp.vstack([Xt, X_dev[rest]]), np.vstack([yt, Y_dev[rest]]),
-                                      np.concatenate([wt, w_dev[rest]]), multilabel)
+            folds, tuning["on"] = dev_folds(cfg, train, dev)
+            for n, (rest, held, keep) in enumerate(folds, start=1):
+                step(f"cross-fitting fold {n} ({tuning['on']})")
+                est = _fit_classifier(cfg, sp.vstack([X_train[keep], X_dev[rest]]), np.vstack([y_train[keep], Y_dev[rest]]),
+                                      np.concatenate([w_train[keep], w_dev[rest]]), multilabel)
                 oof[held] = est.predict_proba(X_dev[held])
             tune_scores, tune_Y = oof, Y_dev
-            tuning["on"] = f"out-of-fold gold dev ({n_folds} folds{', grouped by outlet' if grouped else ''})"
         elif dev is not None:
             step("fitting on train for threshold tuning")
             est = _fit_classifier(cfg, X_train, y_train, w_train, multilabel)
