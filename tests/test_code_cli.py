@@ -24,3 +24,15 @@ def test_bad_config_override_is_a_clear_error():
     out = subprocess.run([sys.executable, "-m", "wirecat.cli", "train", "--set", "classifier.type=forest"],
                          capture_output=True, text=True)
     assert out.returncode == 2 and "classifier.type" in out.stderr and "logistic_regression" in out.stderr
+
+
+def test_training_commands_outside_a_clone_say_so_in_one_line(tmp_path):
+    import shutil
+
+    from conftest import REPO
+
+    shutil.copytree(REPO / "wirecat", tmp_path / "wirecat", ignore=shutil.ignore_patterns("__pycache__"))
+    code = (f"import sys; sys.path = [{str(tmp_path)!r}] + [p for p in sys.path if p not in ('', {str(REPO)!r})]; "
+            "from wirecat.cli import app; app(['train'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 2 and out.stderr.startswith("error: training runs from a clone"), out.stderr

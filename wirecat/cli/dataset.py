@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 import typer
 
 from wirecat.cli.common import ConfigOption, ModelOption, SetOption, fail
-from wirecat.cli.training import config_or_fail
+from wirecat.cli.training import config_or_fail, require_training_code
 
 app = typer.Typer(help="Build the dataset and analyse the labeling functions.", no_args_is_help=True)
 
@@ -73,7 +73,7 @@ def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles
     """Active learning: the AllSides articles (never of a held-out outlet, never gold) that the model is
     least sure of or on which it and the labeling functions disagree, a third per label, spread
     across outlets. Writes the picks (JSONL) and Label Studio tasks (JSON) for annotation."""
-    config_or_fail(None, [])
+    require_training_code()
     import json
     import random
     import time
@@ -115,7 +115,7 @@ def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles
 def data_import_labels(export: Annotated[Path, typer.Argument(help="Label Studio JSON export of annotated tasks.")],
                        split: Annotated[Literal["dev", "test"], typer.Option(help="Gold split for the new rows.")] = "dev"):
     """Add Label Studio annotations to the gold set (ids and labels only; the text stays in the corpus)."""
-    config_or_fail(None, [])
+    require_training_code()
     import json
 
     from data.gold import GOLD_FILE

@@ -12,13 +12,20 @@ from wirecat.cli.common import ConfigOption, ModelOption, SetOption, console, fa
 DEFAULT_CONFIG = Path("configs/default.yaml")
 
 
-def config_or_fail(path: Optional[Path], overrides: Optional[list[str]]):
-    """The validated TrainConfig, or an `error:` line naming the file and key."""
-    try:
-        from train.config import ConfigError, load_config
-    except ModuleNotFoundError:
+def require_training_code() -> None:
+    """An `error:` line when the repository's data/ and train/ packages are not importable."""
+    from importlib.util import find_spec
+
+    if find_spec("train") is None or find_spec("data") is None:
         fail("training runs from a clone of the wirecat repository (its data/ and train/ packages are not "
              "part of the installed runtime): cd into the clone and run `make train`")
+
+
+def config_or_fail(path: Optional[Path], overrides: Optional[list[str]]):
+    """The validated TrainConfig, or an `error:` line naming the file and key."""
+    require_training_code()
+    from train.config import ConfigError, load_config
+
     if path is None and DEFAULT_CONFIG.exists():
         path = DEFAULT_CONFIG
     try:
@@ -113,7 +120,7 @@ def evaluate_cmd(model: ModelOption = None,
                      help="Evaluate even when the split's articles or labels changed since registration.")] = False):
     """Evaluate a registered model on a gold split: metrics, weak-label baseline, per-source scores,
     strongest terms, PR curves and confusion figures, report.md and metrics.json."""
-    config_or_fail(None, [])  # the training code is there
+    require_training_code()
     from data.build import build, load_dataset_dir
     from data.gold import split_sha256
     from train.config import TrainConfig
