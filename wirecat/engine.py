@@ -17,7 +17,7 @@ from wirecat.model import Model
 from wirecat.readers import Article, Rejected
 from wirecat.writers import Outputs
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED, EXIT_ABORTED = 0, 1, 2, 3, 4  # documented in the README
+EXIT_OK, EXIT_FAILED, EXIT_REJECTED, EXIT_ABORTED = 0, 1, 3, 4  # documented in the README; 2 (usage) is cli.common.fail's
 EXIT_INTERRUPTED = 130  # SIGINT or SIGTERM: nothing under the final names
 
 _WORKER_MODEL: dict[str, Model] = {}
