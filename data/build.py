@@ -158,8 +158,8 @@ def _topic_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[
         if both:
             raise ValueError(f"{UNSEEN_FILE}: ids also in {GOLD_FILE.name}: {sorted(both)[:5]}")
         gold = gold | unseen
-    outside = [r for r in records if unseen_outlet(r) and r["id"] not in gold]
-    records = [r for r in records if not (unseen_outlet(r) and r["id"] not in gold)]  # never trained on
+    read = len(records)
+    records = [r for r in records if r["id"] in gold or not unseen_outlet(r)]  # the rest of those outlets: never used
     removed = []
     if cfg.dedup:
         records, removed = deduplicate(records, prefer=set(gold))
@@ -177,7 +177,7 @@ def _topic_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[
             raise ValueError(f"{GOLD_FILE}:{g['line']}: {rec['id']} is from an unseen outlet; it belongs in {UNSEEN_FILE.name}")
         labels = [lab for lab in g["labels"] if lab in cfg.labels] if g else weak_names
         splits[split].append({**rec, "labels": labels, "weak_labels": weak_names})
-    info = {"duplicates_removed": len(removed), "duplicates": removed, "unseen_outlet_articles_left_out": len(outside),
+    info = {"duplicates_removed": len(removed), "duplicates": removed, "unseen_outlet_articles_left_out": read - len(records),
             "split_sha256": {name: gold_files.split_sha256(splits[name]) for name in ("test", "unseen") if name in splits},
             "lf_weights": dict(zip([lf.name for lf in LFS], weights.round(3).tolist()))}
     return splits, info

@@ -131,7 +131,7 @@ def evaluate_cmd(model: ModelOption = None,
         pipeline, manifest = registry.load(model)
     except registry.RegistryError as exc:
         fail(str(exc))
-    cfg = TrainConfig.model_validate({k: v for k, v in manifest["config"].items() if k != "multilabel"})  # key retired
+    cfg = TrainConfig.model_validate(manifest["config"])
     ds, _ = load_dataset_dir(build(cfg.data, log=lambda m: typer.echo(m, err=True)))
     if split not in ds:
         fail(f"dataset {manifest['dataset_version']} has no {split} split (splits: {', '.join(ds)})")
