@@ -105,8 +105,8 @@ def _in_workers(jobs: int, calls: Iterator[tuple]) -> Iterator[list[dict]]:
         while pending:
             yield pending.popleft().result()
     except BaseException:
-        for future in pending:
-            future.cancel()
+        # shutdown drops the queued work itself; cancelling futures here raced the executor's manager
+        # thread (InvalidStateError printed from that thread after SIGTERM)
         executor.shutdown(wait=False, kill_workers=True)
         raise
 

@@ -89,7 +89,11 @@ def classify_cmd(
             summary = classify_to(target, read_inputs(inputs, fields, max_bytes), m, jobs=n_jobs, chunk_size=chunk_size,
                                   max_errors=max_errors, explain=explain, on_progress=bar.update if bar else None)
     except KeyboardInterrupt:
-        fail("interrupted: nothing was written under the final names", EXIT_INTERRUPTED)
+        # outputs are already discarded and workers killed; exit now, so that no executor thread can
+        # print a late traceback while the interpreter winds down
+        typer.echo("error: interrupted: nothing was written under the final names", err=True)
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
     except (ValueError, OSError) as exc:  # unreadable input, an output that cannot be written
         fail(str(exc) if isinstance(exc, ValueError) or not exc.filename else f"{exc.filename}: {exc.strerror}")
     typer.echo(summary.line() + (f"; rejected records in {output.name}.errors.jsonl"
