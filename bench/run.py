@@ -2,7 +2,8 @@
 split and cores; results to bench/results/<date>.json and .md.
 
 Timings are medians of REPEATS runs, each in a fresh process; comparisons are ratios within this run.
-Set BENCH_QUICK=1 for one repeat, no 1,000,000-article classification, and scaling to 4x.
+Set BENCH_QUICK=1 for one repeat, no 1,000,000-article classification, and scaling to 4x;
+BENCH_PARTS=tasks,cv,classify,scaling (any of them) to run only some parts.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from wirecat.files import write_atomic
 RESULTS = Path(__file__).resolve().parent / "results"
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 REPEATS = 1 if QUICK else 3
-SYSTEMS = ("wirecat", "wirecat-fast", "fasttext", "vw")
+SYSTEMS = ("wirecat", "fasttext", "vw")
 PEERS = ("fasttext", "vw")
 
 
@@ -67,39 +68,46 @@ def growth_exponent(rows: list[dict], key: str) -> float:
     return statistics.linear_regression([math.log(r["documents"]) for r in rows], [math.log(r[key]) for r in rows]).slope
 
 
-def add_speed_ratios(rows: list[dict], speed_key: str, group_key: str | None = None) -> None:
+def add_speed_ratios(rows: list[dict], speed_key: str, group_key: str | tuple[str, ...] | None = None) -> None:
     """Set each row's speed_vs_fasttext: its speed over fastText's row's in the same group (rows with
-    the same ``group_key`` value; one group when None)."""
-    fasttext = {r.get(group_key): r[speed_key] for r in rows if r.get("system") == "fasttext"}
+    the same values of ``group_key``, one key or a tuple of keys; one group when None)."""
+    keys = (group_key,) if isinstance(group_key, str) or group_key is None else group_key
+
+    def group(row):
+        return tuple(row.get(k) for k in keys)
+
+    fasttext = {group(r): r[speed_key] for r in rows if r.get("system") == "fasttext"}
     for row in rows:
-        row["speed_vs_fasttext"] = round(row[speed_key] / fasttext[row.get(group_key)], 2)
+        row["speed_vs_fasttext"] = round(row[speed_key] / fasttext[group(row)], 2)
 
 
-def peers_at_scale(n: int, jobs: int) -> list[dict]:
-    """fastText and VW prediction on the same n articles as `wirecat classify`, with as many processes."""
-    rows = []
-    for system in PEERS:
-        seconds, peak, out = peak_rss_of([sys.executable, "-m", "bench.scale_peer", system, str(n), str(jobs)])
-        if out.returncode != 0:
-            raise RuntimeError(out.stderr.decode()[-3000:])
-        rows.append({"system": system, **json.loads(out.stdout.decode().strip().splitlines()[-1]), "peak_rss_mb": round(peak / 2**20)})
-    return rows
+SCALE = {"ag_news": 200_000, "allsides": 20_000}  # short and long articles
 
 
 def at_scale() -> tuple[list[dict], list[dict]]:
-    """`wirecat classify` (default and fast models) and the peers on the same articles, 1 and 2 cores."""
+    """`wirecat classify` with the default model, and the peers run the same way (a whole process, JSONL
+    in and out: bench.peer_classify), on short and long articles with 1 and 2 processes; each
+    configuration REPEATS times, systems alternated, medians. Then 1,000,000 articles through classify."""
     from train.config import load_config
     from train.job import train
 
-    models = {}
-    for config in ("default", "fast"):  # registered here if missing (a rerun finds the same version)
-        name, version, _ = train(load_config(f"configs/{config}.yaml"), log=lambda m: None)
-        models[config] = f"{name}@{version}"
-    runs = [(200_000, 1), (200_000, 2)] + ([] if QUICK else [(1_000_000, 2)])
-    ours = [{"model": config, **classify_run(n, jobs, spec)} for n, jobs in runs for config, spec in models.items()]
-    peers = [row for jobs in (1, 2) for row in peers_at_scale(200_000, jobs)]
-    add_speed_ratios(ours + peers, "articles_per_s", "jobs")
-    return ours, peers
+    name, version, _ = train(load_config("configs/default.yaml"), log=lambda m: None)
+    spec = f"{name}@{version}"
+    for peer in PEERS:
+        subprocess.run([sys.executable, "-m", "bench.peer_classify", "fit", peer], check=True, capture_output=True)
+    rows = []
+    for workload, n in SCALE.items():
+        for jobs in (1, 2):
+            runs: dict[str, list[dict]] = {"wirecat": [], **{p: [] for p in PEERS}}
+            for _ in range(REPEATS):
+                for system, done in runs.items():
+                    done.append(classify_run(n, jobs, spec, workload, None if system == "wirecat" else system))
+            for system, done in runs.items():
+                rows.append({"system": system, "workload": workload, **done[0],
+                             **{k: statistics.median(r[k] for r in done) for k in ("seconds", "articles_per_s", "peak_rss_mb")}})
+    add_speed_ratios(rows, "articles_per_s", ("workload", "jobs"))
+    million = [] if QUICK else [{"system": "wirecat", "workload": "ag_news", **classify_run(1_000_000, 2, spec, "ag_news")}]
+    return rows, million
 
 
 def markdown(r: dict) -> str:
@@ -121,8 +129,7 @@ def markdown(r: dict) -> str:
     lines = [f"# wirecat benchmark, {r['date']}", "", f"Machine: {r['machine']}. Timings: median of {r['repeats']} runs; "
              "prediction speed on one core, on the same articles for every system; ratios are within this run.", "",
              "wirecat: the task's shipped config (configs/agnews.yaml, configs/reuters.yaml, configs/default.yaml for "
-             "topics). wirecat-fast: the same with the fast features of configs/fast.yaml (single words cut by "
-             "str.split, no character n-grams, no pattern features). Peer settings: bench/systems.py.", ""]
+             "topics). Peer settings: bench/systems.py.", ""]
     for task, cols in (("agnews", [("accuracy", "accuracy"), ("macro-F1", "macro_f1")]),
                        ("reuters", [("micro-F1", "micro_f1"), ("macro-F1", "macro_f1")]),
                        ("topics", [("micro-F1", "micro_f1"), ("diplomatic_warning F1", "f1_diplomatic_warning"),
@@ -139,13 +146,17 @@ def markdown(r: dict) -> str:
     lines += ["Published: Reuters-21578 linear SVM micro-F1 0.860 / macro-F1 0.525 (Yang & Liu 1999); AG News n-gram "
               "TF-IDF + LR 92.36 % with 120,000 training articles (Zhang, Zhao & LeCun 2015) - here 6,080.", ""]
     if r.get("classify"):
-        cols = [("articles", "articles"), ("processes", "jobs"), ("seconds", "seconds"), ("articles/s", "articles_per_s"),
-                ("vs fastText, same processes", "speed_vs_fasttext"), ("peak RSS MB", "peak_rss_mb")]
-        lines += ["## Batch classification (`wirecat classify`, mirrored corpora repeated)", "",
-                  "Files in, files out: reading JSONL, classifying, writing JSONL. The peers predict the same "
-                  "articles read from the same file (no output written), forked into as many processes.", "",
-                  table(r["classify"], [("model", "model")] + cols), "",
-                  table(r.get("peers_at_scale", []), [("peer", "system")] + cols), ""]
+        cols = [("system", "system"), ("articles", "workload"), ("n", "articles"), ("processes", "jobs"),
+                ("seconds", "seconds"), ("articles/s", "articles_per_s"), ("vs fastText, same articles and processes",
+                "speed_vs_fasttext"), ("peak RSS MB", "peak_rss_mb")]
+        lines += ["## Batch classification: whole processes, JSONL in and out", "",
+                  "`wirecat classify` with the default model; fastText and Vowpal Wabbit run the same way "
+                  "(bench/peer_classify.py: load the saved model, read JSONL, predict, write JSONL, forked into as "
+                  "many processes). ag_news: AG News (headline + lead, ~230 characters) repeated; allsides: AllSides "
+                  "full text (~6,000 characters). Median of the repeats, systems alternated.", "",
+                  table(r["classify"], cols), ""]
+        if r.get("million"):
+            lines += ["1,000,000 articles through `wirecat classify`:", "", table(r["million"], cols[:6] + cols[7:]), ""]
     if r.get("scaling"):
         s = r["scaling"]
         lines += ["## Scaling (wirecat fit, default config)", "", table(s["rows"], [
@@ -159,23 +170,33 @@ def _save(result: dict) -> None:
     write_atomic(RESULTS / f"{result['date']}.json", json.dumps(result, indent=1))
 
 
-def main() -> None:
+PARTS = ("tasks", "cv", "classify", "scaling")
+
+
+def main(parts: tuple[str, ...] = PARTS) -> None:
+    """Run the parts named (BENCH_PARTS=classify,scaling runs only those), saving after each."""
     started = time.time()
     result = {"date": time.strftime("%Y-%m-%d"), "repeats": REPEATS,
               "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}", "tasks": []}
-    for task in ("agnews", "reuters", "topics"):
+
+    def done(part: str) -> None:
+        _save(result)
+        print(f"{part}: done ({time.time() - started:.0f}s)", file=sys.stderr)
+
+    for task in ("agnews", "reuters", "topics") if "tasks" in parts else ():
         rows = [median_of(task, s) for s in SYSTEMS]
         add_speed_ratios(rows, "predict_articles_per_s")
         result["tasks"] += rows
-        _save(result)
-        print(f"{task}: done ({time.time() - started:.0f}s)", file=sys.stderr)
-    result["agnews_cv"] = [cross_validation(s) for s in SYSTEMS]
-    _save(result)
-    print(f"agnews cross-validation: done ({time.time() - started:.0f}s)", file=sys.stderr)
-    result["classify"], result["peers_at_scale"] = at_scale()
-    _save(result)
-    print(f"classification at scale: done ({time.time() - started:.0f}s)", file=sys.stderr)
-    result["scaling"] = scaling()
+        done(task)
+    if "cv" in parts:
+        result["agnews_cv"] = [cross_validation(s) for s in SYSTEMS]
+        done("agnews cross-validation")
+    if "classify" in parts:
+        result["classify"], result["million"] = at_scale()
+        done("classification at scale")
+    if "scaling" in parts:
+        result["scaling"] = scaling()
+        done("scaling")
     result["seconds"] = round(time.time() - started)
     _save(result)
     (RESULTS / f"{result['date']}.md").write_text(markdown(result))
@@ -186,4 +207,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--markdown":  # re-render a stored result
         print(markdown(json.loads(Path(sys.argv[2]).read_text())))
     else:
-        main()
+        main(tuple(os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",")))

@@ -5,7 +5,7 @@ predictions, measure its size and the process's peak memory. Prints one JSON lin
 
 Tasks: agnews (the mirrored 7,600 articles, stratified 80/20, seed 42, or fold K of 5),
 reuters (Reuters-21578 ModApte, 90 categories), topics (the project's labels, gold test).
-Systems: wirecat, wirecat-fast, fasttext, vw. Every system gets the same split and one core.
+Systems: wirecat, fasttext, vw. Every system gets the same split and one core.
 """
 from __future__ import annotations
 
@@ -84,15 +84,10 @@ def plain(doc: str) -> str:
 
 
 class Wirecat:
-    overrides: tuple[str, ...] = ()  # --set overrides on the task's config
-
     def fit(self, task, X, Y, labels, multilabel, extra):
-        from train.config import load_config
         from train.fit import fit
         from train.job import training_view
 
-        if self.overrides:
-            extra = {**extra, "cfg": load_config(extra["config"], ["training.n_jobs=1", *self.overrides])}
         if task == "topics" or task == "reuters" or task == "agnews" and "fold" not in extra:
             result = fit(extra["cfg"], training_view(extra["ds"]), extra["manifest"])
         else:  # an AG News fold: same config, the fold's articles
@@ -138,6 +133,15 @@ class FastText:
     def save(self, path):
         self.model.save_model(str(path))
 
+    @classmethod
+    def load(cls, path, labels, task: str = "topics"):
+        import fasttext
+
+        self = cls()
+        self.model, self.multilabel = fasttext.load_model(str(path)), True
+        self.threshold = FASTTEXT[task].get("threshold", 0.0)
+        return self
+
 
 class VowpalWabbit:
     def fit(self, task, X, Y, labels, multilabel, extra):
@@ -171,15 +175,17 @@ class VowpalWabbit:
     def save(self, path):
         self.vw.save(str(path))
 
+    @classmethod
+    def load(cls, path, labels, task: str = "topics"):
+        import vowpalwabbit
 
-class WirecatFast(Wirecat):
-    """The task's config with the fast features of configs/fast.yaml: single words cut by str.split,
-    no character n-grams, no pattern features."""
-    overrides = ("features.word.tokenizer=split", "features.word.ngram_range=[1, 1]", "features.word.stop_words=null",
-                 "features.char.enabled=false", "features.patterns=false")
+        self = cls()
+        self.labels, self.multilabel = labels + ["__none__"], True
+        self.vw = vowpalwabbit.Workspace(f"-i {path} --quiet")
+        return self
 
 
-SYSTEMS = {"wirecat": Wirecat, "wirecat-fast": WirecatFast, "fasttext": FastText, "vw": VowpalWabbit}
+SYSTEMS = {"wirecat": Wirecat, "fasttext": FastText, "vw": VowpalWabbit}
 
 
 def measure(task: str, system: str, fold: int | None = None) -> dict:

@@ -12,15 +12,20 @@ from wirecat.files import AtomicFile
 
 WORK = Path(__file__).resolve().parent / "work"
 
-def articles_jsonl(n: int) -> Path:
-    """A JSONL file of n articles: the mirrored corpora repeated (ids made unique per repetition)."""
-    from data.sources import DEFAULT_SOURCES, load_source
+WORKLOADS = {"mixed": ("ag_news", "reuters_isot", "bbc", "travel_advisories"),  # the default corpora
+             "ag_news": ("ag_news",),  # short: headline + one or two sentences
+             "allsides": ("allsides",)}  # long: full text, about 6 KB
 
-    path = WORK / f"articles-{n}.jsonl"
+
+def articles_jsonl(n: int, workload: str = "mixed") -> Path:
+    """A JSONL file of n articles of a workload's corpora, repeated (ids made unique per repetition)."""
+    from data.sources import load_source
+
+    path = WORK / f"{workload}-{n}.jsonl"
     if path.exists():
         return path
     WORK.mkdir(parents=True, exist_ok=True)
-    records = [r for s in DEFAULT_SOURCES for r in load_source(s).records]
+    records = [r for s in WORKLOADS[workload] for r in load_source(s).records]
     with AtomicFile(path) as out:
         for i in range(n):
             r = records[i % len(records)]
@@ -55,12 +60,16 @@ def peak_rss_of(cmd: list[str], **kwargs) -> tuple[float, int, subprocess.Comple
     return time.time() - started, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def classify_run(n: int, jobs: int, model: str | None = None) -> dict:
-    """`wirecat classify` on n articles with --jobs; articles/s and peak memory of the process tree."""
-    src = articles_jsonl(n)
-    out = WORK / f"out-{n}-{jobs}.jsonl"
-    cmd = [sys.executable, "-m", "wirecat.cli", "classify", str(src), "-o", str(out), "--jobs", str(jobs)]
-    if model:
+def classify_run(n: int, jobs: int, model: str | None = None, workload: str = "mixed", peer: str | None = None) -> dict:
+    """`wirecat classify` (or a peer, the same way: bench.peer_classify) on n articles with J processes,
+    whole process: articles/s and peak memory of the process tree."""
+    src = articles_jsonl(n, workload)
+    out = WORK / f"out-{workload}-{n}-{jobs}.jsonl"
+    if peer:
+        cmd = [sys.executable, "-m", "bench.peer_classify", "classify", peer, str(src), str(out), str(jobs)]
+    else:
+        cmd = [sys.executable, "-m", "wirecat.cli", "classify", str(src), "-o", str(out), "--jobs", str(jobs)]
+    if model and not peer:
         cmd += ["--model", model]
     seconds, peak, result = peak_rss_of(cmd)
     if result.returncode != 0:

@@ -50,8 +50,3 @@ def default_model(registry_dir):
     """The default config trained once per session."""
     return _trained("default")
 
-
-@pytest.fixture(scope="session")
-def fast_model(registry_dir):
-    """configs/fast.yaml trained once per session."""
-    return _trained("fast")

@@ -17,6 +17,12 @@ def test_speed_ratios_are_against_fasttext_in_the_same_group():
             {"system": "vw", "jobs": 2, "speed": 80.0}]
     add_speed_ratios(rows, "speed", "jobs")
     assert [r["speed_vs_fasttext"] for r in rows] == [1.0, 1.0, 0.5, 1.5, 0.5]
+    by_workload_and_jobs = [{"system": "fasttext", "workload": "a", "jobs": 1, "s": 10.0},
+                            {"system": "fasttext", "workload": "b", "jobs": 1, "s": 40.0},
+                            {"system": "wirecat", "workload": "a", "jobs": 1, "s": 20.0},
+                            {"system": "wirecat", "workload": "b", "jobs": 1, "s": 20.0}]
+    add_speed_ratios(by_workload_and_jobs, "s", ("workload", "jobs"))
+    assert [r["speed_vs_fasttext"] for r in by_workload_and_jobs] == [1.0, 1.0, 2.0, 0.5]
     one_group = [{"system": "fasttext", "speed": 40.0}, {"system": "wirecat", "speed": 10.0}]
     add_speed_ratios(one_group, "speed")
     assert [r["speed_vs_fasttext"] for r in one_group] == [1.0, 0.25]
@@ -27,16 +33,16 @@ def test_report_renders_every_section_from_a_result():
                 "predict_articles_per_s": 348, "speed_vs_fasttext": 0.06, "model_bytes": 3539998, "peak_rss_mb": 995}
     result = {"date": "2026-01-01", "machine": "2 cores", "repeats": 1, "tasks": [task_row],
               "agnews_cv": [{"system": "vw", "accuracy_mean": 0.8837, "accuracy_sd": 0.01, "macro_f1_mean": 0.88}],
-              "classify": [{"model": "default", "articles": 200000, "jobs": 2, "seconds": 154.9, "articles_per_s": 1291,
-                            "speed_vs_fasttext": 0.09, "peak_rss_mb": 804}],
-              "peers_at_scale": [{"system": "fasttext", "articles": 200000, "jobs": 2, "seconds": 14.3,
-                                  "articles_per_s": 13961, "speed_vs_fasttext": 1.0, "peak_rss_mb": 1957}],
+              "classify": [{"system": "wirecat", "workload": "allsides", "articles": 20000, "jobs": 2, "seconds": 154.9,
+                            "articles_per_s": 1291, "speed_vs_fasttext": 0.09, "peak_rss_mb": 804}],
+              "million": [{"system": "wirecat", "workload": "ag_news", "articles": 1000000, "jobs": 2, "seconds": 100.0,
+                           "articles_per_s": 10000, "peak_rss_mb": 700}],
               "scaling": {"rows": [{"factor": 1, "documents": 9711, "fit_s": 47.58, "peak_rss_mb": 554}],
                           "fit_time_exponent": 0.95, "memory_exponent": 0.63}}
     text = markdown(result)
     assert "## topics" in text and "## agnews" not in text  # only tasks that were measured
     assert "| wirecat | 0.7534 | - | 0.5000 | - | 48.10 | 348 | 0.06 | 3,539,998 | 995 |" in text
     assert "| vw | 0.8837 | 0.0100 | 0.8800 |" in text
-    assert "| default | 200,000 | 2 | 154.90 | 1,291 | 0.09 | 804 |" in text
-    assert "| fasttext | 200,000 | 2 | 14.30 | 13,961 | 1.00 | 1,957 |" in text
+    assert "| wirecat | allsides | 20,000 | 2 | 154.90 | 1,291 | 0.09 | 804 |" in text
+    assert "| wirecat | ag_news | 1,000,000 | 2 | 100.00 | 10,000 | 700 |" in text
     assert "Growth exponent: fit time 0.95, memory 0.63" in text

@@ -37,7 +37,7 @@ def test_unknown_label_and_missing_file_are_clear(tmp_path):
         load_config(None, ["classifier.C"])
 
 
-@pytest.mark.parametrize("name", ["default", "fast", "agnews", "reuters"])
+@pytest.mark.parametrize("name", ["default", "agnews", "reuters"])
 def test_every_shipped_config_validates(name):
     cfg = load_config(f"configs/{name}.yaml")
     assert cfg.data.task in ("topics", "agnews", "reuters_modapte")

@@ -34,18 +34,11 @@ def test_per_source_scores_are_reported(default_model):
         assert row["documents"] > 0 and "f1" in row["model"]["micro"]
 
 
-def test_fast_model_keeps_the_f1_gate_and_beats_the_weak_labels(fast_model):
-    test = fast_model[2]["metrics"]["test"]
-    assert test["model"]["micro"]["f1"] >= 0.74, test["model"]["micro"]
-    assert test["model"]["micro"]["f1"] > test["weak_labels"]["micro"]["f1"]
-
-
-@pytest.mark.parametrize("fixture", ["default_model", "fast_model"])
-def test_artifact_is_data_that_rebuilds_a_stock_pipeline_without_project_code(fixture, registry_dir, request):
+def test_artifact_is_data_that_rebuilds_a_stock_pipeline_without_project_code(default_model, registry_dir):
     import subprocess
     import sys
 
-    name, version, manifest = request.getfixturevalue(fixture)
+    name, version, manifest = default_model
     path = registry_dir / name / version / "model.npz"
     code = (f"import numpy, sys; z = numpy.load({str(path)!r}, allow_pickle=False); [z[k] for k in z.files]; "
             "from wirecat import artifact; p = artifact.loads(open(sys.argv[1], 'rb').read()); "
@@ -71,17 +64,20 @@ def test_version_files_and_rerun_reuses_the_version(default_model, registry_dir)
     assert again == (name, version, True)  # found in the registry: nothing refitted
 
 
-# The unseen-outlets gate: today's figures (default 0.614, fast 0.549 micro-F1 on 1,270 articles of
-# outlets training never reads) minus an honest margin, so that a regression fails CI.
-UNSEEN_FLOOR = {"default_model": 0.58, "fast_model": 0.52}
+# The unseen-outlets gate: today's figures (micro-F1 0.731 on 1,270 articles of outlets training never
+# reads; diplomatic_warning 0.753, arrest 0.759, consular 0.673; labeling functions 0.575) minus an
+# honest margin, so that a regression fails CI.
+UNSEEN_FLOOR, UNSEEN_LABEL_FLOOR, UNSEEN_OVER_RULES = 0.70, 0.63, 0.10
 
 
-@pytest.mark.parametrize("fixture", ["default_model", "fast_model"])
-def test_unseen_outlets_gate_and_report(fixture, registry_dir, request):
-    name, version, manifest = request.getfixturevalue(fixture)
+def test_unseen_outlets_gate_and_report(default_model, registry_dir):
+    name, version, manifest = default_model
     unseen = manifest["metrics"]["unseen"]
     assert unseen["documents"] >= 1200
-    assert unseen["model"]["micro"]["f1"] >= UNSEEN_FLOOR[fixture], unseen["model"]["micro"]
+    assert unseen["model"]["micro"]["f1"] >= UNSEEN_FLOOR, unseen["model"]["micro"]
+    for label, scores in unseen["model"]["per_label"].items():
+        assert scores["f1"] >= UNSEEN_LABEL_FLOOR, (label, scores)
+    assert unseen["model"]["micro"]["f1"] >= unseen["weak_labels"]["micro"]["f1"] + UNSEEN_OVER_RULES
     assert set(unseen["per_source"]) == {"allsides", "wmt_newstest", "bbc_2025"}  # per outlet group
     assert "weak_labels" in unseen  # the labeling functions on the same articles
     folder = registry_dir / name / version

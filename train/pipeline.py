@@ -6,7 +6,6 @@ rebuilds it from stock parts.
 """
 from __future__ import annotations
 
-import re
 import string
 from functools import partial
 from operator import itemgetter, methodcaller
@@ -73,24 +72,14 @@ def build_features(cfg: TrainConfig):
 
 
 def pattern_features():
-    """The labeling functions' context patterns as binary features, built from stock parts only: per
-    pattern, a CountVectorizer whose analyzer is the compiled regex's ``findall`` (the standard
-    library's), so the artifact still loads with scikit-learn alone. Source-based and case-sensitive
-    LFs are left out: the first would teach the model a genre, not a topic."""
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.pipeline import FeatureUnion
-
+    """The labeling functions' context patterns as binary features, matched in one Hyperscan pass per
+    article by the runtime's ``PatternMatcher`` (stored as its pattern strings). Source-based,
+    case-sensitive and field-specific LFs are left out: the first would teach the model a genre."""
     from data.labeling import LFS
+    from wirecat.patterns import PatternMatcher
 
-    branches = []
-    for lf in LFS:
-        if lf.source is not None or lf.cased or lf.field != "both":
-            continue
-        # one empty capturing group, so findall yields "" once per match: the vocabulary is [""]
-        body = re.sub(r"(?<!\\)\((?!\?)", "(?:", lf.pattern.pattern)
-        branches.append((lf.name, CountVectorizer(analyzer=re.compile(f"(?:{body})()").findall, vocabulary=[""],
-                                                  binary=True, dtype=np.float32)))
-    return FeatureUnion(branches)
+    lfs = [lf for lf in LFS if lf.source is None and not lf.cased and lf.field == "both"]
+    return PatternMatcher([lf.pattern.pattern for lf in lfs], names=[lf.name for lf in lfs])
 
 
 def build_estimator(cfg: TrainConfig, multilabel: bool = True):

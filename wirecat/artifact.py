@@ -30,12 +30,14 @@ ALLOWED_CLASSES = frozenset({
     "sklearn.linear_model._stochastic_gradient.SGDClassifier", "sklearn.linear_model._ridge.RidgeClassifier",
     "sklearn.naive_bayes.ComplementNB", "sklearn.svm._classes.LinearSVC", "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
+    "wirecat.patterns.PatternMatcher",  # the runtime's own: its state is a list of pattern strings
 })
 CALLABLES = {"map": map, "list": list, "str.lower": str.lower, "str.encode": str.encode, "str.split": str.split,
              "bytes.decode": bytes.decode}
 TYPES = {"numpy.float32": np.float32, "numpy.float64": np.float64, "numpy.int32": np.int32, "numpy.int64": np.int64,
          "builtins.float": float, "builtins.int": int}
-DROPPED = frozenset({"_metadata_request", "_loss_function_"})  # fit-time only: routing requests, SGD loss object
+DROPPED = frozenset({"_metadata_request", "_loss_function_", "_local"})  # fit-time only: routing requests, SGD loss
+# object; and per-thread compiled pattern databases, rebuilt on use
 
 
 class ArtifactError(ValueError):
