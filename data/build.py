@@ -69,7 +69,7 @@ class DataConfig(BaseModel):
 def code_hash() -> str:
     """Hash of the data code (loaders, the readers of users' files, normalization, labeling
     functions, gold split)."""
-    return sha256_code([*DATA_CODE.glob("*.py"), Path(readers.__file__)])
+    return sha256_code([*DATA_CODE.glob("*.py"), Path(readers.__file__), Path(readers.__file__).with_name("records.py")])
 
 
 def _unseen_sources(cfg: DataConfig) -> list[str]:

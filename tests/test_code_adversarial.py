@@ -393,3 +393,65 @@ def test_user_corpus_in_latin1_and_missing_file_and_bad_gold_rows(tmp_path):
 def test_config_bounds_name_the_key(override, key):
     proc = wirecat("train", "--set", override)
     assert proc.returncode == 2 and key.encode() in proc.stderr and b"Traceback" not in proc.stderr
+
+
+# ---- workers parse JSONL (--jobs 2): the same records, rows, errors and order as one process ---------
+
+def test_worker_parsing_gives_what_one_process_gives(models):
+    src = models / "in.jsonl"
+    rows = ["\ufeff" + json.dumps(GOOD), "", "bad", json.dumps({"text": "no id here"}), "[1]",
+            '{"id": "s", "text": "x \\ud800"}', json.dumps({"id": 7, "title": "\u00e9t\u00e9", "text": "embassy closed"}),
+            json.dumps({"id": "big", "text": "x" * 3000}), '{"id": "w", "text": "trailing"} \t', '{"a": 1} x']
+    src.write_bytes(("\n".join(rows * 7) + "\n").encode("utf-8", "surrogatepass"))
+    outs = {}
+    for jobs in (1, 2):
+        out = models / f"out{jobs}.jsonl"
+        proc = wirecat("classify", src, "-o", out, "--jobs", jobs, "--chunk-size", "3", "--max-bytes", "2000")
+        assert proc.returncode == 3, proc.stderr  # some rejected
+        outs[jobs] = (out.read_bytes(), (models / f"out{jobs}.jsonl.errors.jsonl").read_bytes(), summary_counts(proc.stderr))
+    assert outs[1] == outs[2]
+    read, classified, rejected = outs[2][2]
+    assert read == 70 and classified == 22 and rejected == 48  # 3 good rows a copy, + the first line (its BOM is no error)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_abort_with_worker_parsing_still_accounts_for_every_record(models, jobs):
+    """The engine with JSONL batches (what the CLI sends workers): an abort stops at a batch's end."""
+    from wirecat import Model
+    from wirecat.engine import classify_to
+    from wirecat.readers import Fields, read_inputs
+
+    src, out = models / "in.jsonl", models / "out.jsonl"
+    src.write_text("\n".join([json.dumps(GOOD)] * 10 + ["bad"] * 10 + [json.dumps(GOOD)] * 30) + "\n")
+    summary = classify_to(out, read_inputs([str(src)], Fields(), batch_lines=4), Model.load("topics@aaa111"),
+                          jobs=jobs, chunk_size=4, max_errors=3)
+    assert summary.aborted and summary.read == summary.classified + summary.rejected
+    assert summary.rejected > 3 and summary.read < 50 and summary.classified >= 10  # stopped reading, lost nothing read
+    assert not out.exists() and len(lines(models / "out.jsonl.errors.jsonl")) == summary.rejected
+
+
+def test_fast_row_encoding_is_json_dumps():
+    from wirecat.writers import jsonl_lines
+
+    rows = [{"id": "a\"\\\n\u00e9\u2028\ud800", "labels": ["arrest", "consular"], "scores": {"d": 0.1, "a": 1e-07, "c": 1.0},
+             "model": "m@1"},
+            {"id": "n", "labels": [], "scores": {"d": float("nan"), "a": float("inf")}, "model": "m"},  # json's NaN
+            {"id": "e", "labels": ["arrest"], "scores": {"a": 0.5}, "model": "m", "explanation": {"arrest": ["x"]}},
+            {"id": "k", "labels": [], "scores": {"a": 0}, "model": "m"}]  # an int score: the json module's path
+    assert jsonl_lines(rows) == "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def test_json_fast_path_equals_json_loads():
+    from wirecat.readers import _json_object
+
+    for text in ['{"a": 1}\n', ' {"a": 1}', '{"a": 1} x', "[1]", '"s"', '{"a": NaN}', "{", "", "1 ", '{"a": 1}\r\n',
+                 '{"a": 1}\u00a0', '{"a": 1}\x0b', '{"a": "\\u00e9"}  ', "\t{}"]:
+        try:
+            expected = ("ok", json.loads(text))
+        except ValueError as exc:
+            expected = ("error", str(exc))
+        try:
+            got = ("ok", _json_object(text))
+        except ValueError as exc:
+            got = ("error", str(exc))
+        assert repr(got) == repr(expected), text

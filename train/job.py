@@ -31,10 +31,20 @@ def _git() -> dict:
 
 
 def _versions() -> dict:
+    """What the artifact needs to load and behave the same: the libraries and the runtime's own
+    transformers (wirecat.patterns, wirecat.words) at this wirecat version."""
+    from importlib.metadata import PackageNotFoundError, version
+
     import numpy
     import sklearn
 
-    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": numpy.__version__}
+    out = {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": numpy.__version__}
+    for package in ("wirecat", "hyperscan", "scipy"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = None
+    return out
 
 
 def model_card(name: str, manifest: dict, metrics: dict, unseen: dict | None = None) -> str:

@@ -35,7 +35,10 @@ def build_features(cfg: TrainConfig):
             ("hash", HashingVectorizer(n_features=f.hashing_features, alternate_sign=False, norm=None, **words)),
             ("tfidf", TfidfTransformer(sublinear_tf=f.word.sublinear_tf))])
     else:
-        word = TfidfVectorizer(min_df=f.word.min_df, max_df=f.word.max_df, sublinear_tf=f.word.sublinear_tf,
+        from wirecat.words import SplitTfidfVectorizer
+
+        # split words: the runtime's TfidfVectorizer whose transform looks the words up in C (wirecat.words)
+        word = (SplitTfidfVectorizer if split else TfidfVectorizer)(min_df=f.word.min_df, max_df=f.word.max_df, sublinear_tf=f.word.sublinear_tf,
                                max_features=f.word.max_features, dtype=np.float32, **words)
     if split:
         # each step maps a C function over the articles, lazily; list() materializes once at the end

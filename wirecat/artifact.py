@@ -31,6 +31,7 @@ ALLOWED_CLASSES = frozenset({
     "sklearn.naive_bayes.ComplementNB", "sklearn.svm._classes.LinearSVC", "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
     "wirecat.patterns.PatternMatcher",  # the runtime's own: its state is a list of pattern strings
+    "wirecat.words.SplitTfidfVectorizer",  # the runtime's own: a TfidfVectorizer's state
 })
 CALLABLES = {"map": map, "list": list, "str.lower": str.lower, "str.encode": str.encode, "str.split": str.split,
              "bytes.decode": bytes.decode}

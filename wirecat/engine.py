@@ -10,12 +10,13 @@ import json
 import os
 import time
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Iterator
 
 from wirecat.model import Model
-from wirecat.readers import Article, Rejected
-from wirecat.writers import Outputs
+from wirecat.readers import Article, JsonlLines, Rejected
+from wirecat.writers import Outputs, jsonl_lines
 
 EXIT_OK, EXIT_FAILED, EXIT_REJECTED, EXIT_ABORTED = 0, 1, 3, 4  # documented in the README; 2 (usage) is cli.common.fail's
 EXIT_INTERRUPTED = 130  # SIGINT or SIGTERM: nothing under the final names
@@ -40,10 +41,9 @@ def rows_for(model: Model, articles: list[Article], explain: int = 0) -> list[di
         scores = model.pipeline.named_steps["classifier"].predict_proba(X)
     else:
         scores = model.scores(texts)
-    rows = []
-    for i, (a, row, labels) in enumerate(zip(articles, scores, model.decide(scores))):
-        out = {"id": a.id, "labels": labels, "scores": {lab: round(float(s), 6) for lab, s in zip(model.labels, row)},
-               "model": model.spec}
+    rows, names, spec = [], model.labels, model.spec
+    for i, (a, row, labels) in enumerate(zip(articles, scores.tolist(), model.decide(scores))):
+        out = {"id": a.id, "labels": labels, "scores": dict(zip(names, map(round, row, repeat(6)))), "model": spec}
         if explain:
             terms = model.explain_row(X[i], explain)
             out["explanation"] = {lab: [t for t, _ in terms[lab]] for lab in labels}
@@ -51,9 +51,32 @@ def rows_for(model: Model, articles: list[Article], explain: int = 0) -> list[di
     return rows
 
 
-def classify_chunk(spec: str, models_dir: str, thresholds: dict, articles: list[Article], explain: int = 0) -> list[dict]:
-    """rows_for in a worker process, with the model loaded once per process."""
-    return rows_for(_worker_model(spec, models_dir, thresholds), articles, explain)
+@dataclass
+class Done:
+    """A classified unit of work: records read here (0 when the parent read them), the rejected ones
+    (as error-file rows, in input order), and the rows (dicts, or already JSONL text)."""
+    read: int
+    rejected: list[dict]
+    classified: int
+    rows: list[dict] | str
+
+
+def classify_unit(model: Model, unit: list[Article] | JsonlLines, explain: int = 0, as_jsonl: bool = False) -> Done:
+    """Classify a chunk of articles, or parse and classify a batch of JSONL lines."""
+    read, rejected = 0, []
+    if isinstance(unit, JsonlLines):
+        records = list(unit.records())
+        read, unit = len(records), [r for r in records if not isinstance(r, Rejected)]
+        rejected = [r.as_dict() for r in records if isinstance(r, Rejected)]
+    rows = rows_for(model, unit, explain) if unit else []
+    return Done(read, rejected, len(rows), jsonl_lines(rows) if as_jsonl else rows)
+
+
+def classify_chunk(spec: str, models_dir: str, thresholds: dict, unit: list[Article] | JsonlLines, explain: int = 0,
+                   as_jsonl: bool = False) -> Done:
+    """classify_unit in a worker process, with the model loaded once per process; ``as_jsonl``: the rows
+    come back encoded, so that the parent only writes them."""
+    return classify_unit(_worker_model(spec, models_dir, thresholds), unit, explain, as_jsonl)
 
 
 @dataclass
@@ -124,31 +147,45 @@ def classify_stream(records: Iterator[Article | Rejected], model: Model, writer,
     models_dir = str(registry.models_dir())
     overrides = {lab: t for lab, t in model.thresholds.items() if model.manifest["thresholds"].get(lab) != t}
 
+    def count_rejected(rejected: dict) -> None:
+        summary.rejected += 1
+        errors.write(json.dumps(rejected) + "\n")  # ASCII escapes: any reason is writable
+        if max_errors is not None and summary.rejected > max_errors:
+            summary.aborted = True  # stop reading; what was read is still classified
+
     def chunks():
         good: list[Article] = []
         for rec in records:
-            summary.read += 1
-            if isinstance(rec, Rejected):
-                summary.rejected += 1
-                errors.write(json.dumps(rec.as_dict()) + "\n")  # ASCII escapes: any reason is writable
-                if max_errors is not None and summary.rejected > max_errors:
-                    summary.aborted = True  # stop reading; what was read is still classified
-                    break
-            else:
-                good.append(rec)
-                if len(good) == chunk_size:
+            if isinstance(rec, JsonlLines):  # parsed by a worker: counted when it comes back
+                if good:
                     yield good
                     good = []
+                yield rec
+            else:
+                summary.read += 1
+                if isinstance(rec, Rejected):
+                    count_rejected(rec.as_dict())
+                else:
+                    good.append(rec)
+                    if len(good) == chunk_size:
+                        yield good
+                        good = []
+            if summary.aborted:  # set here or by a returned batch: read no further record
+                break
         if good:
             yield good
 
+    as_jsonl = getattr(writer, "kind", None) == "jsonl"
     if jobs == 1:
-        results = (rows_for(model, arts, explain) for arts in chunks())
+        results = (classify_unit(model, unit, explain, as_jsonl) for unit in chunks())
     else:
-        results = _in_workers(jobs, ((model.spec, models_dir, overrides, arts, explain) for arts in chunks()))
-    for rows in results:
-        writer.write(rows)
-        summary.classified += len(rows)
+        results = _in_workers(jobs, ((model.spec, models_dir, overrides, unit, explain, as_jsonl) for unit in chunks()))
+    for done in results:
+        summary.read += done.read
+        for rejected in done.rejected:
+            count_rejected(rejected)
+        writer.write_text(done.rows) if isinstance(done.rows, str) else writer.write(done.rows)
+        summary.classified += done.classified
         if on_progress:
             on_progress(summary)
     summary.seconds = time.time() - started

@@ -9,102 +9,50 @@ from __future__ import annotations
 import csv
 import io
 import json
+import json.scanner
 import sys
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
-MAX_ARTICLE_BYTES = 1_000_000  # 1 MB of text: far beyond any news article; bigger inputs are rejected
+# the record types live in wirecat.records; importers of wirecat.readers find them here too
+from wirecat.records import MAX_ARTICLE_BYTES, Article, Fields, Rejected, check_row, has_surrogates, not_utf8  # noqa: F401
+
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
-
-@dataclass
-class Fields:
-    """Field names in the input."""
-    id: str = "id"
-    title: str = "title"
-    text: str = "text"
-    date: str = "date"
+_scan_json = json.scanner.make_scanner(json.JSONDecoder())
 
 
-@dataclass
-class Article:
-    id: str
-    title: str
-    text: str
-    date: str | None = None
-    meta: dict = field(default_factory=dict)  # the other fields, when the reader was asked to keep them
-
-
-@dataclass
-class Rejected:
-    input: str
-    position: int | None  # line (JSONL, CSV), row (Parquet), file index (directory); None: a whole member
-    reason: str
-
-    def as_dict(self) -> dict:
-        return {"input": self.input, "position": self.position, "reason": self.reason}
-
-    def __str__(self) -> str:
-        where = f"{self.input}:{self.position}" if self.position is not None else self.input
-        return f"{where}: {self.reason}"
-
-
-def check_row(row: dict, fields: Fields, position: int, where: str, max_bytes: int, default_id: str,
-              keep_meta: bool = False) -> Article | Rejected:
-    """One input row to an Article, or the reason it cannot be one."""
-    text = row.get(fields.text)
-    if fields.text not in row or text is None:
-        return Rejected(where, position, f"missing field {fields.text!r}")
-    if not isinstance(text, str):
-        return Rejected(where, position, f"field {fields.text!r} is {type(text).__name__}, not a string")
-    if not text.strip():
-        return Rejected(where, position, f"empty field {fields.text!r}")
-    title = row.get(fields.title)
-    if title is None:
-        title = ""
-    if not isinstance(title, str):
-        return Rejected(where, position, f"field {fields.title!r} is {type(title).__name__}, not a string")
+def _json_object(line: str):
+    """``json.loads(line)``, without its whitespace regexes when the value starts the line (the usual
+    case); anything unusual, and every error message, goes through json.loads itself."""
     try:
-        size = len(text.encode("utf-8")) + len(title.encode("utf-8"))
-    except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800" is valid JSON, but no character)
-        return Rejected(where, position, f"not valid Unicode (lone surrogate at character {exc.start})")
-    if size > max_bytes:
-        return Rejected(where, position, f"article of {size:,} bytes exceeds the limit of {max_bytes:,}")
-    rid = row.get(fields.id)
-    if rid is None or rid == "":
-        rid = default_id
-    elif not isinstance(rid, (str, int)) or isinstance(rid, bool):
-        return Rejected(where, position, f"field {fields.id!r} is {type(rid).__name__}, not a string or integer")
-    elif isinstance(rid, str) and _has_surrogates(rid):
-        return Rejected(where, position, f"field {fields.id!r} is not valid Unicode (lone surrogate)")
-    if not keep_meta:
-        return Article(str(rid), title, text)
-    date = row.get(fields.date)
-    meta = {k: v for k, v in row.items() if k not in (fields.id, fields.title, fields.text, fields.date)}
-    return Article(str(rid), title, text, str(date) if date else None, json.loads(json.dumps(meta, default=str)))
-
-
-def _not_utf8(exc: UnicodeDecodeError) -> str:
-    return f"not UTF-8 ({exc.reason} at byte {exc.start})"
+        value, end = _scan_json(line, 0)
+    except StopIteration:
+        return json.loads(line)
+    if end != len(line) and line[end:].strip(" \t\n\r"):  # JSON whitespace only
+        return json.loads(line)  # raises "Extra data"
+    return value
 
 
 def read_jsonl(stream, where: str, fields: Fields, max_bytes: int, id_prefix: str = "",
-               keep_meta: bool = False) -> Iterator[Article | Rejected]:
-    for line_no, raw in enumerate(stream, start=1):
+               keep_meta: bool = False, start: int = 1) -> Iterator[Article | Rejected]:
+    """Records of JSONL lines; ``start``: the first line's number (for a batch from the middle of a file)."""
+    for line_no, raw in enumerate(stream, start=start):
         if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark is no part of the record
             raw = raw[3:]
-        if not raw.strip():
+        if not raw or raw.isspace():
             yield Rejected(where, line_no, "empty line")
             continue
         if len(raw) > max_bytes * 2:  # reject before parsing: JSON escapes can at most double the size
             yield Rejected(where, line_no, f"line of {len(raw):,} bytes exceeds the limit of {max_bytes:,}")
             continue
         try:
-            row = json.loads(raw.decode("utf-8"))
+            row = _json_object(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            yield Rejected(where, line_no, _not_utf8(exc))
+            yield Rejected(where, line_no, not_utf8(exc))
             continue
         except ValueError as exc:
             yield Rejected(where, line_no, f"invalid JSON ({exc})")
@@ -116,6 +64,28 @@ def read_jsonl(stream, where: str, fields: Fields, max_bytes: int, id_prefix: st
             yield Rejected(where, line_no, f"JSON {type(row).__name__}, not an object")
             continue
         yield check_row(row, fields, line_no, where, max_bytes, f"{id_prefix}{line_no}", keep_meta)
+
+
+@dataclass
+class JsonlLines:
+    """A batch of unparsed JSONL lines, so that a worker process parses them (with ``--jobs`` > 1 the
+    parent then only reads lines and writes results); ``records()`` gives what read_jsonl gives."""
+    where: str
+    first_line: int
+    lines: list[bytes]
+    fields: Fields
+    max_bytes: int
+    id_prefix: str
+
+    def records(self) -> Iterator[Article | Rejected]:
+        return read_jsonl(self.lines, self.where, self.fields, self.max_bytes, self.id_prefix, start=self.first_line)
+
+
+def jsonl_batches(stream, where: str, fields: Fields, max_bytes: int, id_prefix: str, size: int) -> Iterator[JsonlLines]:
+    line = 1
+    while lines := list(islice(stream, size)):
+        yield JsonlLines(where, line, lines, fields, max_bytes, id_prefix)
+        line += len(lines)
 
 
 MAX_RECORD_LINES = 1000  # a quoted CSV field open for longer than this is malformed
@@ -165,19 +135,11 @@ def read_csv(path: Path, fields: Fields, max_bytes: int, id_prefix: str = "",
                     yield Rejected(where, line, f"expected {len(header)} fields, got {len(row)}")
                     continue
                 record = dict(zip(header, row))
-                bad = next((k for k, v in record.items() if _has_surrogates(v)), None)
+                bad = next((k for k, v in record.items() if has_surrogates(v)), None)
                 if bad is not None:
                     yield Rejected(where, line, f"not UTF-8 (field {bad!r})")
                     continue
                 yield check_row(record, fields, line, where, max_bytes, f"{id_prefix}{line}", keep_meta)
-
-
-def _has_surrogates(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-        return False
-    except UnicodeEncodeError:
-        return True
 
 
 def read_parquet(path: Path, fields: Fields, max_bytes: int, id_prefix: str = "", keep_meta: bool = False,
@@ -221,32 +183,41 @@ def read_txt_dir(path: Path, max_bytes: int) -> Iterator[Article | Rejected]:
         except OSError as exc:  # a directory named x.txt, a symlink loop, no permission
             yield Rejected(where, n, f"unreadable ({exc.strerror or exc})")
         except UnicodeDecodeError as exc:
-            yield Rejected(where, n, _not_utf8(exc))
+            yield Rejected(where, n, not_utf8(exc))
         else:
             yield check_row({"id": str(file.relative_to(path)), "title": title.strip(), "text": text}, Fields(), n,
                             where, max_bytes, f"{where}:{n}")
 
 
 def read_file(path: Path, fmt: str, fields: Fields, max_bytes: int = MAX_ARTICLE_BYTES, id_prefix: str = "",
-              keep_meta: bool = False) -> Iterator[Article | Rejected]:
-    """One JSONL, CSV or Parquet file (``fmt``: jsonl, csv, parquet)."""
+              keep_meta: bool = False, batch_lines: int = 0) -> Iterator[Article | Rejected | JsonlLines]:
+    """One JSONL, CSV or Parquet file (``fmt``: jsonl, csv, parquet); ``batch_lines`` > 0: JSONL comes
+    as unparsed batches of that many lines."""
     if fmt == "jsonl":
         with open(path, "rb") as fh:
-            yield from read_jsonl(fh, str(path), fields, max_bytes, id_prefix, keep_meta)
+            if batch_lines:
+                yield from jsonl_batches(fh, str(path), fields, max_bytes, id_prefix, batch_lines)
+            else:
+                yield from read_jsonl(fh, str(path), fields, max_bytes, id_prefix, keep_meta)
     elif fmt == "csv":
         yield from read_csv(path, fields, max_bytes, id_prefix, keep_meta)
     else:
         yield from read_parquet(path, fields, max_bytes, id_prefix, keep_meta)
 
 
-def read_inputs(inputs: list[str], fields: Fields, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Article | Rejected]:
+def read_inputs(inputs: list[str], fields: Fields, max_bytes: int = MAX_ARTICLE_BYTES,
+                batch_lines: int = 0) -> Iterator[Article | Rejected | JsonlLines]:
     """All inputs in order. '-' is standard input (JSONL). A record without an id gets
-    'INPUT:POSITION' (e.g. 'in.jsonl:3', '<stdin>:3'): never a bare number that a real id could be."""
+    'INPUT:POSITION' (e.g. 'in.jsonl:3', '<stdin>:3'): never a bare number that a real id could be.
+    ``batch_lines`` > 0: JSONL inputs come as unparsed batches (JsonlLines) for worker processes."""
     for name in inputs:
         if name == "-":
             if sys.stdin is None or sys.stdin.closed:
                 raise ValueError("-: standard input is closed")
-            yield from read_jsonl(sys.stdin.buffer, "<stdin>", fields, max_bytes, "<stdin>:")
+            if batch_lines:
+                yield from jsonl_batches(sys.stdin.buffer, "<stdin>", fields, max_bytes, "<stdin>:", batch_lines)
+            else:
+                yield from read_jsonl(sys.stdin.buffer, "<stdin>", fields, max_bytes, "<stdin>:")
             continue
         prefix = f"{name}:"
         path = Path(name)
@@ -255,7 +226,7 @@ def read_inputs(inputs: list[str], fields: Fields, max_bytes: int = MAX_ARTICLE_
         elif not path.exists():
             raise FileNotFoundError(f"{path}: no such file or directory")
         elif path.suffix in FORMATS:
-            yield from read_file(path, FORMATS[path.suffix], fields, max_bytes, prefix)
+            yield from read_file(path, FORMATS[path.suffix], fields, max_bytes, prefix, batch_lines=batch_lines)
         else:
             raise ValueError(f"{path}: unknown input format {path.suffix!r}; use .jsonl, .csv, .parquet, "
                              "a directory of .txt files, or - for JSONL on standard input")

@@ -86,7 +86,11 @@ def classify_cmd(
     bar = _RateBar() if sys.stderr.isatty() else None
     try:
         with bar or nullcontext():
-            summary = classify_to(target, read_inputs(inputs, fields, max_bytes), m, jobs=n_jobs, chunk_size=chunk_size,
+            # with workers, JSONL lines are parsed there and the parent only reads lines and writes results;
+            # --max-errors stops at the exact record, so it keeps the parsing here
+            batch = chunk_size if n_jobs > 1 and max_errors is None else 0
+            records = read_inputs(inputs, fields, max_bytes, batch_lines=batch)
+            summary = classify_to(target, records, m, jobs=n_jobs, chunk_size=chunk_size,
                                   max_errors=max_errors, explain=explain, on_progress=bar.update if bar else None)
     except KeyboardInterrupt:
         # outputs are already discarded and workers killed; exit now, so that no executor thread can
