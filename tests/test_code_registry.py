@@ -25,6 +25,13 @@ def tiny_version(name: str, version: str, C: float = 1.0):
     from wirecat.files import sha256_file
 
     pipe = Pipeline([("features", TfidfVectorizer()), ("classifier", OneVsRestClassifier(LogisticRegression(C=C)))]).fit(TEXTS, Y)
+    return register_pipeline(name, version, pipe, C)
+
+
+def register_pipeline(name: str, version: str, pipe, C: float = 1.0):
+    """Register a fitted topic pipeline with a minimal manifest (thresholds 0.3)."""
+    from wirecat import artifact
+    from wirecat.files import sha256_file
 
     def write(tmp):
         (tmp / "model.npz").write_bytes(artifact.dumps(pipe))

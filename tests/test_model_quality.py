@@ -116,3 +116,22 @@ def test_evaluate_scores_the_unseen_split_and_refuses_a_changed_split(default_mo
     proc = run("--split", "test")
     assert proc.returncode == 2 and "the test split changed" in proc.stderr
     assert run("--split", "test", "--allow-changed-split").returncode == 0
+
+
+def test_scikit_learn_free_scorer_gives_the_pipeline_scores_on_real_articles(default_model):
+    """Model.load scores the default model with wirecat.scorer; the pipeline must agree on gold test
+    and unseen-outlets articles (long full texts included)."""
+    import numpy as np
+
+    from data.build import build, load_dataset_dir
+    from train.config import load_config
+    from wirecat import Model
+
+    name, version, _ = default_model
+    model = Model.load(f"{name}@{version}")
+    assert model._scorer is not None  # the default model's shape is the scorer's
+    ds, _ = load_dataset_dir(build(load_config("configs/default.yaml").data, log=lambda m: None))
+    texts = [{"title": r["title"], "text": r["text"]} for split in ("test", "unseen") for r in ds[split]]
+    fast, stock = model.scores(texts), model.pipeline.predict_proba(model._docs(texts))
+    assert np.abs(fast - stock).max() < 1e-6
+    assert model.decide(fast) == model.decide(stock)

@@ -122,9 +122,16 @@ def _class(name: str):
     return getattr(importlib.import_module(module), qualname)
 
 
+class Plain:
+    """An allowlisted object's class name and decoded state, not instantiated (``loads(plain=True)``)."""
+
+    def __init__(self, name: str, state: dict):
+        self.name, self.state = name, state
+
+
 class _Decoder:
-    def __init__(self, arrays):
-        self.arrays = arrays
+    def __init__(self, arrays, plain: bool = False):
+        self.arrays, self.plain = arrays, plain
 
     def array(self, key) -> np.ndarray:
         if not isinstance(key, str) or key == SPEC or key not in self.arrays.files:
@@ -180,14 +187,19 @@ class _Decoder:
         if "__regex_findall__" in node:
             return re.compile(node["__regex_findall__"], node["flags"]).findall
         if "__object__" in node:
+            if self.plain:
+                if node["__object__"] not in ALLOWED_CLASSES:
+                    raise ArtifactError(f"refusing class {node['__object__']!r}: not in the artifact allowlist")
+                return Plain(node["__object__"], self(node["state"]))
             obj = _class(node["__object__"]).__new__(_class(node["__object__"]))
             obj.__dict__.update(self(node["state"]))
             return obj
         raise ArtifactError(f"unexpected node in the artifact: {str(node)[:80]}")
 
 
-def loads(data: bytes):
-    """Rebuild the pipeline from artifact bytes; never unpickles and never runs code from the file."""
+def loads(data: bytes, plain: bool = False):
+    """Rebuild the pipeline from artifact bytes; never unpickles and never runs code from the file.
+    ``plain``: allowlisted objects come back as :class:`Plain` nodes (no class is imported)."""
     try:
         arrays = np.load(io.BytesIO(data), allow_pickle=False)
         spec = json.loads(bytes(arrays[SPEC]).decode())
@@ -196,4 +208,4 @@ def loads(data: bytes):
     if not isinstance(spec, dict) or spec.get("format") != FORMAT:
         raise ArtifactError(f"unknown artifact format {spec.get('format') if isinstance(spec, dict) else None!r}; "
                             f"expected {FORMAT}")
-    return _Decoder(arrays)(spec["pipeline"])
+    return _Decoder(arrays, plain)(spec["pipeline"])

@@ -71,8 +71,8 @@ class Model:
     [['arrest', 'consular']]
     """
 
-    def __init__(self, pipeline, manifest: dict, thresholds: dict[str, float] | None = None):
-        self._pipeline, self.manifest = pipeline, manifest
+    def __init__(self, pipeline, manifest: dict, thresholds: dict[str, float] | None = None, scorer=None):
+        self._pipeline, self._scorer, self.manifest = pipeline, scorer, manifest
         self.labels: list[str] = manifest["labels"]
         self.thresholds = {**manifest["thresholds"], **(thresholds or {})}
         self.spec = f"{manifest['name']}@{manifest['version']}"
@@ -86,12 +86,18 @@ class Model:
         (verifying again) only when first used - for a parent process whose workers classify."""
         from wirecat import registry
 
+        from wirecat.scorer import compile_scorer
+
+        pipeline = scorer = None
         if lazy:
-            pipeline, manifest = None, registry.verified(spec)[2]
-        else:
-            pipeline, manifest = registry.load(spec)
+            manifest = registry.verified(spec)[2]
+        else:  # scored without scikit-learn when the pipeline's shape allows (wirecat.scorer)
+            tree, manifest = registry.load(spec, plain=True)
+            scorer = compile_scorer(tree)
+            if scorer is None:
+                pipeline, _ = registry.load(spec)
         check_threshold_labels(thresholds or {}, manifest["labels"])
-        return cls(pipeline, manifest, {**operating_thresholds(manifest, operating_point), **(thresholds or {})})
+        return cls(pipeline, manifest, {**operating_thresholds(manifest, operating_point), **(thresholds or {})}, scorer)
 
     @property
     def pipeline(self):
@@ -106,6 +112,8 @@ class Model:
         return [document(t.get("title") or "", t["text"], rep) if isinstance(t, dict) else t for t in texts]
 
     def scores(self, texts: Iterable) -> np.ndarray:
+        if self._scorer is not None:
+            return self._scorer(self._docs(texts))
         return self.pipeline.predict_proba(self._docs(texts))
 
     def predict_proba(self, texts: Iterable) -> list[dict[str, float]]:

@@ -17,23 +17,13 @@ import threading
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-ENGINE = "hyperscan"
-
-
-def _compile(patterns: list[str]):
-    import hyperscan
-
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    flags = [hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY] * len(patterns)
-    db.compile(expressions=[p.encode() for p in patterns], ids=list(range(len(patterns))),
-               elements=len(patterns), flags=flags)
-    return db
+from wirecat.kernels import compile_patterns, pattern_matrix
 
 
 def _local_database(matcher):
     local = matcher.__dict__.setdefault("_local", threading.local())
     if getattr(local, "db", None) is None:
-        local.db = _compile(list(matcher.patterns_))
+        local.db = compile_patterns(list(matcher.patterns_))
     return local.db
 
 
@@ -69,24 +59,4 @@ class PatternMatcher(BaseEstimator, TransformerMixin):
         return np.array([str(n) for n in names], dtype=object)
 
     def transform(self, texts):
-        import scipy.sparse as sp
-
-        db = _local_database(self)
-        rows: list[int] = []
-        cols: list[int] = []
-        hits: list[int] = []
-        found = hits.append
-
-        def on_match(pattern_id, start, end, flags, context):
-            found(pattern_id)  # SINGLEMATCH: at most once per pattern and article
-
-        n = 0
-        for n, text in enumerate(texts, start=1):
-            db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
-            if hits:
-                rows.extend([n - 1] * len(hits))
-                cols.extend(hits)
-                hits.clear()
-        data = np.ones(len(rows), dtype=np.float32)
-        return sp.csr_matrix((data, (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-                             shape=(n, self.n_features_out_), dtype=np.float32)
+        return pattern_matrix(_local_database(self), texts, self.n_features_out_)

@@ -195,27 +195,33 @@ def verified(spec: str | None = None) -> tuple[str, str, dict]:
     return name, version, read_manifest(name, version)
 
 
-def pipeline_from(data: bytes, manifest: dict):
-    """The pipeline from verified artifact bytes, after the scikit-learn version check."""
-    import sklearn
+def check_library_versions(manifest: dict) -> None:
+    """Warn (or refuse, by the model's policy) when scikit-learn differs from the training one."""
+    from importlib.metadata import version
 
     spec = f"{manifest.get('name')}@{manifest.get('version')}"
-    trained_with = manifest.get("versions", {}).get("scikit-learn")
-    if trained_with != sklearn.__version__:
-        msg = f"{spec} was trained with scikit-learn {trained_with}, this is {sklearn.__version__}; predictions may differ"
+    trained_with, here = manifest.get("versions", {}).get("scikit-learn"), version("scikit-learn")
+    if trained_with != here:
+        msg = f"{spec} was trained with scikit-learn {trained_with}, this is {here}; predictions may differ"
         if manifest.get("sklearn_version_policy") == "refuse":
             raise RegistryError(msg + " (policy: refuse)")
-        warnings.warn(msg, stacklevel=3)
+        warnings.warn(msg, stacklevel=4)
+
+
+def pipeline_from(data: bytes, manifest: dict, plain: bool = False):
+    """The pipeline from verified artifact bytes, after the library version check; ``plain``: as
+    artifact.Plain nodes, without importing scikit-learn (for wirecat.scorer)."""
+    check_library_versions(manifest)
     try:
-        return artifact.loads(data)
+        return artifact.loads(data, plain=plain)
     except artifact.ArtifactError as exc:
-        raise RegistryError(f"{spec}: {exc}") from None
+        raise RegistryError(f"{manifest.get('name')}@{manifest.get('version')}: {exc}") from None
 
 
-def load(spec: str | None = None):
+def load(spec: str | None = None, plain: bool = False):
     """(pipeline, manifest) of a registered model, after its checksum has been verified."""
     name, version, manifest = verified(spec)
-    return pipeline_from(artifact_path(name, version, manifest).read_bytes(), manifest), manifest
+    return pipeline_from(artifact_path(name, version, manifest).read_bytes(), manifest, plain), manifest
 
 
 def promote(spec: str, alias: str) -> tuple[str, str]:

@@ -7,30 +7,15 @@ to it. Its state in the artifact is the stock vectorizer's: vocabulary, idf and 
 """
 from __future__ import annotations
 
-from itertools import chain, repeat
+from itertools import repeat
 
-import numpy as np
-import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from wirecat.kernels import split_counts
+
 
 class SplitTfidfVectorizer(TfidfVectorizer):
-    def _split_counts(self, docs: list[str]) -> sp.csr_matrix:
-        vocabulary = self.vocabulary_
-        tokens = list(map(str.split, docs))
-        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        ids = np.fromiter(map(vocabulary.get, chain.from_iterable(tokens), repeat(-1)), dtype=np.int64,
-                          count=int(lengths.sum()))
-        rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-        known = ids >= 0
-        X = sp.csr_matrix((np.ones(int(known.sum()), dtype=self.dtype), (rows[known], ids[known])),
-                          shape=(len(docs), len(vocabulary)), dtype=self.dtype)
-        X.sum_duplicates()  # a word's occurrences become its count; indices sorted as _count_vocab leaves them
-        if self.binary:
-            X.data.fill(1)
-        return X
-
     def transform(self, raw_documents):
         if self.analyzer is not str.split or self.input != "content":
             return super().transform(raw_documents)
@@ -40,4 +25,4 @@ class SplitTfidfVectorizer(TfidfVectorizer):
         docs = raw_documents if isinstance(raw_documents, list) else list(raw_documents)
         if not all(map(isinstance, docs, repeat(str))):
             return super().transform(docs)  # bytes or other input: the stock path decodes and checks it
-        return self._tfidf.transform(self._split_counts(docs), copy=False)
+        return self._tfidf.transform(split_counts(docs, self.vocabulary_, self.dtype, self.binary), copy=False)
