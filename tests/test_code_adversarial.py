@@ -455,3 +455,15 @@ def test_json_fast_path_equals_json_loads():
         except ValueError as exc:
             got = ("error", str(exc))
         assert repr(got) == repr(expected), text
+
+
+def test_direct_jsonl_output_is_the_rows_json(models):
+    from wirecat import Model
+    from wirecat.engine import jsonl_for, rows_for
+    from wirecat.readers import Article
+
+    model = Model.load("topics@aaa111")
+    articles = [Article('a"\u00e9\u2028\\', "Arrests", "police arrested two men"), Article("b", "", "embassy closed"),
+                Article("c", "T", "x " * 5000)]
+    expected = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows_for(model, articles))
+    assert jsonl_for(model, articles) == expected and expected.count("\n") == 3

@@ -11,11 +11,15 @@ import os
 import time
 from dataclasses import dataclass
 from itertools import repeat
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 from wirecat.model import Model
 from wirecat.readers import Article, JsonlLines, Rejected
+from wirecat.text import document
 from wirecat.writers import Outputs, jsonl_lines
 
 EXIT_OK, EXIT_FAILED, EXIT_REJECTED, EXIT_ABORTED = 0, 1, 3, 4  # documented in the README; 2 (usage) is cli.common.fail's
@@ -33,14 +37,18 @@ def _worker_model(spec: str, models_dir: str, thresholds: dict) -> Model:
     return _WORKER_MODEL[key]
 
 
+def _scores(model: Model, articles: list[Article]) -> np.ndarray:
+    rep = model.manifest.get("title_repeat", 1)
+    return model.scores([document(a.title, a.text, rep) for a in articles])
+
+
 def rows_for(model: Model, articles: list[Article], explain: int = 0) -> list[dict]:
     """Output rows for a chunk of articles: exactly id, labels, scores, model (+ explanation if asked)."""
-    texts = [{"title": a.title, "text": a.text} for a in articles]
     if explain:  # the features once, for the scores and the explanations
-        X = model.features(texts)
+        X = model.features([{"title": a.title, "text": a.text} for a in articles])
         scores = model.pipeline.named_steps["classifier"].predict_proba(X)
     else:
-        scores = model.scores(texts)
+        scores = _scores(model, articles)
     rows, names, spec = [], model.labels, model.spec
     for i, (a, row, labels) in enumerate(zip(articles, scores.tolist(), model.decide(scores))):
         out = {"id": a.id, "labels": labels, "scores": dict(zip(names, map(round, row, repeat(6)))), "model": spec}
@@ -49,6 +57,25 @@ def rows_for(model: Model, articles: list[Article], explain: int = 0) -> list[di
             out["explanation"] = {lab: [t for t, _ in terms[lab]] for lab in labels}
         rows.append(out)
     return rows
+
+
+def jsonl_for(model: Model, articles: list[Article]) -> str:
+    """What ``jsonl_lines(rows_for(model, articles))`` gives, formatted straight from the scores (no
+    row dicts): the JSONL output's hot path. Non-finite scores take the json module's path."""
+    scores = _scores(model, articles)
+    if not np.isfinite(scores).all():
+        return jsonl_lines(rows_for(model, articles))
+    keys = [encode_basestring(lab) + ": " for lab in model.labels]
+    tail = '}, "model": ' + encode_basestring(model.spec) + "}\n"
+    label_json: dict[tuple, str] = {}
+    lines = []
+    for a, row, labels in zip(articles, scores.tolist(), model.decide(scores)):
+        labels = tuple(labels)
+        if labels not in label_json:
+            label_json[labels] = "[" + ", ".join(map(encode_basestring, labels)) + "]"
+        lines.append('{"id": ' + encode_basestring(a.id) + ', "labels": ' + label_json[labels] + ', "scores": {'
+                     + ", ".join(map(str.__add__, keys, map(repr, map(round, row, repeat(6))))) + tail)
+    return "".join(lines)
 
 
 @dataclass
@@ -68,7 +95,11 @@ def classify_unit(model: Model, unit: list[Article] | JsonlLines, explain: int =
         records = list(unit.records())
         read, unit = len(records), [r for r in records if not isinstance(r, Rejected)]
         rejected = [r.as_dict() for r in records if isinstance(r, Rejected)]
-    rows = rows_for(model, unit, explain) if unit else []
+    if not unit:
+        return Done(read, rejected, 0, "" if as_jsonl else [])
+    if as_jsonl and not explain:
+        return Done(read, rejected, len(unit), jsonl_for(model, unit))
+    rows = rows_for(model, unit, explain)
     return Done(read, rejected, len(rows), jsonl_lines(rows) if as_jsonl else rows)
 
 
