@@ -467,3 +467,21 @@ def test_direct_jsonl_output_is_the_rows_json(models):
                 Article("c", "T", "x " * 5000)]
     expected = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows_for(model, articles))
     assert jsonl_for(model, articles) == expected and expected.count("\n") == 3
+
+
+def test_classifying_in_process_leaves_joblib_usable(models):
+    """The engine's workers are its own: after a run with jobs=2, scikit-learn's n_jobs (joblib's
+    reusable executor) still works in the same process (it once picked up the engine's executor)."""
+    import numpy as np
+    from joblib import Parallel, delayed
+
+    from wirecat import Model
+    from wirecat.engine import classify_to
+    from wirecat.readers import Fields, read_inputs
+
+    src, out = models / "in.jsonl", models / "out.jsonl"
+    src.write_text((json.dumps(GOOD) + "\n") * 50)
+    summary = classify_to(out, read_inputs([str(src)], Fields(), batch_lines=10), Model.load("topics@aaa111"), jobs=2,
+                          chunk_size=10)
+    assert summary.classified == 50 and len(lines(out)) == 50
+    assert Parallel(n_jobs=2)(delayed(np.sqrt)(x) for x in (4.0, 9.0)) == [2.0, 3.0]

@@ -142,14 +142,16 @@ def _die_with_parent() -> None:
         pass
 
 
-def _in_workers(jobs: int, calls: Iterator[tuple]) -> Iterator[list[dict]]:
+def _in_workers(jobs: int, calls: Iterator[tuple]) -> Iterator[Done]:
     """classify_chunk(*call) for each call on ``jobs`` worker processes, results in order, at most
-    2 x jobs chunks in flight. On any exit (done, error, interrupt) no worker outlives the run."""
+    2 x jobs chunks in flight. On any exit (done, error, interrupt) no worker outlives the run. The
+    executor is the run's own, not loky's process-wide reusable one, which joblib (scikit-learn's
+    n_jobs) would later pick up in the same process without its memmapping set-up."""
     from collections import deque
 
-    from joblib.externals.loky import get_reusable_executor
+    from joblib.externals.loky import ProcessPoolExecutor
 
-    executor = get_reusable_executor(max_workers=jobs, initializer=_die_with_parent)
+    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent)
     pending: deque = deque()
     try:
         for call in calls:
@@ -163,6 +165,7 @@ def _in_workers(jobs: int, calls: Iterator[tuple]) -> Iterator[list[dict]]:
         # thread (InvalidStateError printed from that thread after SIGTERM)
         executor.shutdown(wait=False, kill_workers=True)
         raise
+    executor.shutdown(wait=True)
 
 
 def classify_stream(records: Iterator[Article | Rejected], model: Model, writer, errors,
