@@ -86,18 +86,21 @@ class Model:
         (verifying again) only when first used - for a parent process whose workers classify."""
         from wirecat import registry
 
+        manifest = registry.verified(spec)[2]
+        check_threshold_labels(thresholds or {}, manifest["labels"])
+        model = cls(None, manifest, {**operating_thresholds(manifest, operating_point), **(thresholds or {})})
+        if not lazy:
+            model._load()
+        return model
+
+    def _load(self) -> None:
+        """The scorer (no scikit-learn: wirecat.scorer) when the pipeline's shape allows, else the pipeline."""
+        from wirecat import registry
         from wirecat.scorer import compile_scorer
 
-        pipeline = scorer = None
-        if lazy:
-            manifest = registry.verified(spec)[2]
-        else:  # scored without scikit-learn when the pipeline's shape allows (wirecat.scorer)
-            tree, manifest = registry.load(spec, plain=True)
-            scorer = compile_scorer(tree)
-            if scorer is None:
-                pipeline, _ = registry.load(spec)
-        check_threshold_labels(thresholds or {}, manifest["labels"])
-        return cls(pipeline, manifest, {**operating_thresholds(manifest, operating_point), **(thresholds or {})}, scorer)
+        self._scorer = compile_scorer(registry.load(self.spec, plain=True)[0])
+        if self._scorer is None:
+            self._pipeline, _ = registry.load(self.spec)
 
     @property
     def pipeline(self):
@@ -112,6 +115,8 @@ class Model:
         return [document(t.get("title") or "", t["text"], rep) if isinstance(t, dict) else t for t in texts]
 
     def scores(self, texts: Iterable) -> np.ndarray:
+        if self._scorer is None and self._pipeline is None:
+            self._load()
         if self._scorer is not None:
             return self._scorer(self._docs(texts))
         return self.pipeline.predict_proba(self._docs(texts))
