@@ -28,9 +28,14 @@ EXIT_INTERRUPTED = 130  # SIGINT or SIGTERM: nothing under the final names
 _WORKER_MODEL: dict[str, Model] = {}
 
 
+def _key(models_dir: str, spec: str, thresholds: dict) -> str:
+    return f"{models_dir}|{spec}|{sorted(thresholds.items())}"
+
+
 def _worker_model(spec: str, models_dir: str, thresholds: dict) -> Model:
-    """The model in this worker process, loaded (and checksum-verified) once per process."""
-    key = f"{models_dir}|{spec}|{sorted(thresholds.items())}"
+    """The model in this worker process: inherited from the parent, else loaded (and checksum-verified)
+    once per process."""
+    key = _key(models_dir, spec, thresholds)
     if key not in _WORKER_MODEL:
         os.environ["WIRECAT_MODELS_DIR"] = models_dir
         _WORKER_MODEL[key] = Model.load(spec, thresholds)
@@ -132,9 +137,12 @@ class Summary:
 
 
 def _die_with_parent() -> None:
-    """Worker initializer: the kernel kills this worker when its parent dies, even by SIGKILL (Linux)."""
+    """Worker initializer: the kernel kills this worker when its parent dies, even by SIGKILL (Linux);
+    Ctrl-C (SIGINT to the whole process group) is the parent's to handle: it stops the workers."""
     import ctypes
     import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
@@ -142,16 +150,19 @@ def _die_with_parent() -> None:
         pass
 
 
-def _in_workers(jobs: int, calls: Iterator[tuple]) -> Iterator[Done]:
+def _in_workers(jobs: int, calls: Iterator[tuple], model: Model, key: str) -> Iterator[Done]:
     """classify_chunk(*call) for each call on ``jobs`` worker processes, results in order, at most
-    2 x jobs chunks in flight. On any exit (done, error, interrupt) no worker outlives the run. The
-    executor is the run's own, not loky's process-wide reusable one, which joblib (scikit-learn's
-    n_jobs) would later pick up in the same process without its memmapping set-up."""
+    2 x jobs chunks in flight. The workers are forked from this process once it has loaded the model
+    (and compiled its patterns), so they start at once with the model in memory, shared copy-on-write.
+    On any exit (done, error, interrupt) no worker outlives the run."""
+    import multiprocessing
     from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
 
-    from joblib.externals.loky import ProcessPoolExecutor
-
-    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent)
+    model.scores(["warm-up: the scorer and its compiled patterns, inherited by the workers"])
+    _WORKER_MODEL[key] = model
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_die_with_parent)
     pending: deque = deque()
     try:
         for call in calls:
@@ -161,10 +172,13 @@ def _in_workers(jobs: int, calls: Iterator[tuple]) -> Iterator[Done]:
         while pending:
             yield pending.popleft().result()
     except BaseException:
-        # shutdown drops the queued work itself; cancelling futures here raced the executor's manager
-        # thread (InvalidStateError printed from that thread after SIGTERM)
-        executor.shutdown(wait=False, kill_workers=True)
+        processes = list((executor._processes or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
         raise
+    finally:
+        _WORKER_MODEL.pop(key, None)
     executor.shutdown(wait=True)
 
 
@@ -213,7 +227,8 @@ def classify_stream(records: Iterator[Article | Rejected], model: Model, writer,
     if jobs == 1:
         results = (classify_unit(model, unit, explain, as_jsonl) for unit in chunks())
     else:
-        results = _in_workers(jobs, ((model.spec, models_dir, overrides, unit, explain, as_jsonl) for unit in chunks()))
+        results = _in_workers(jobs, ((model.spec, models_dir, overrides, unit, explain, as_jsonl) for unit in chunks()), model,
+                              _key(models_dir, model.spec, overrides))
     for done in results:
         summary.read += done.read
         for rejected in done.rejected:
