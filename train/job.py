@@ -18,6 +18,8 @@ LICENSES = {
     "bbc": "BBC News (Greene & Cunningham 2006): copyright BBC, research use",
     "travel_advisories": "U.S. State Department travel advisories: public domain",
     "reuters21578": "Reuters-21578 Distribution 1.0: free for research use",
+    "allsides": "Article-Bias-Prediction (Baly et al. 2020), AllSides articles: Apache-2.0 repository; "
+                "article text belongs to its outlets",
 }
 
 
@@ -83,8 +85,8 @@ articles (hand-annotated) through cross-fitting; gold test articles are never tr
 ## Limitations
 - Diplomatic warnings are rare in news, and the travel advisories are a genre of their own: watch
   each label's precision and recall per source in `report.md`.
-- English only; news of 1987 and 2004-2017 plus advisories of 2024-2026; newer events and outlets
-  may use other words.
+- English only; news of 1987 and 2004-2020 (AllSides: about 400 US outlets, 2012-2020) plus
+  advisories of 2024-2026; newer events and other outlets may use other words.
 - Scores are calibrated only roughly; thresholds were tuned for F1 on gold dev.
 
 ## How to load
