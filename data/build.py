@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from data.labeling import LABELS as LABELS_ALL
+from data.records import capped_ids
 from data.sources import DEFAULT_SOURCES, KNOWN_FILES, UNSEEN_SOURCES, Fields, Loaded, load_source, source_checksum
 from wirecat import readers
 from wirecat.files import REPO_ROOT, remove_stale_temps, sha256_bytes, sha256_code, temp_dir, write_atomic
@@ -89,19 +90,16 @@ def unseen_outlet(rec: dict) -> bool:
     return rec["source"] in ("wmt_newstest", "bbc_2025") or (rec["source"] == "allsides" and rec["meta"].get("held_out"))
 
 
+def _gold_ids() -> set[str]:
+    from data import gold as gold_files
+
+    return set(gold_files.load_gold(gold_files.GOLD_FILE)) | set(gold_files.load_gold(gold_files.UNSEEN_FILE, split="unseen"))
+
+
 def _capped(records: list[dict], cap: int) -> list[dict]:
     """At most ``cap`` articles per outlet (a stable hash of the id decides which); gold articles, those
     of the unseen-outlets test included, are always kept."""
-    from data import gold as gold_files
-
-    gold = set(gold_files.load_gold(gold_files.GOLD_FILE)) | set(gold_files.load_gold(gold_files.UNSEEN_FILE, split="unseen"))
-    by_outlet: dict[str, list[dict]] = {}
-    for r in records:
-        by_outlet.setdefault(r["meta"].get("outlet") or r["source"], []).append(r)
-    keep = set()
-    for rows in by_outlet.values():
-        ranked = sorted(rows, key=lambda r: (r["id"] not in gold, sha256_bytes(r["id"].encode())))
-        keep |= {r["id"] for r in ranked[:cap]} | {r["id"] for r in rows if r["id"] in gold}
+    keep = capped_ids(((r["id"], r["meta"].get("outlet") or r["source"]) for r in records), cap, _gold_ids())
     return [r for r in records if r["id"] in keep]
 
 
@@ -111,8 +109,10 @@ def _load_all(cfg: DataConfig) -> tuple[list[dict], list[str]]:
         if spec.path is None and spec.name not in KNOWN_FILES:
             raise ValueError(f"data.sources: {spec.name!r} is no mirrored corpus ({sorted(KNOWN_FILES)}); "
                              "give path and format for your own corpus")
+        # AllSides applies the cap before normalizing its 36,670 texts (the same articles, sooner)
+        early = {"cap": (spec.max_per_outlet, _gold_ids())} if spec.name == "allsides" and spec.max_per_outlet and spec.path is None else {}
         loaded: Loaded = load_source(spec.name, cfg.corpus_dir, path=spec.path, fmt=spec.format,
-                                     fields=Fields(**spec.fields) if spec.fields else None)
+                                     fields=Fields(**spec.fields) if spec.fields else None, **early)
         records += _capped(loaded.records, spec.max_per_outlet) if spec.max_per_outlet else loaded.records
         problems += [str(p) for p in loaded.problems]
     if _unseen_sources(cfg):
@@ -163,7 +163,7 @@ def _topic_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[
     removed = []
     if cfg.dedup:
         records, removed = deduplicate(records, prefer=set(gold))
-    votes = apply_lfs(records)
+    votes = apply_lfs(records, n_jobs=min(2, os.cpu_count() or 1))
     dev_idx = [i for i, r in enumerate(records) if gold.get(r["id"], {}).get("split") == "dev"]
     dev_truth = np.array([[lab in gold[records[i]["id"]]["labels"] for lab in LABELS] for i in dev_idx], dtype=int)
     weights = lf_weights(votes[dev_idx], dev_truth)

@@ -29,7 +29,15 @@ def duplicate_groups(records: list[dict], threshold: float = NEAR_DUPLICATE_COSI
             rows.append(j), cols.append(i)
     shingles = HashingVectorizer(analyzer="word", ngram_range=(3, 3), binary=True, norm="l2",
                                  n_features=2**20, alternate_sign=False, token_pattern=r"[a-z0-9]+")
-    X = shingles.transform(r["title"] + " " + r["text"] for r in records).tocsr()
+    docs = [r["title"] + " " + r["text"] for r in records]
+    if n >= 2000:  # hashing is stateless: halves hashed in two processes, stacked, equal the whole
+        from joblib import Parallel, delayed
+        from scipy.sparse import vstack
+
+        halves = Parallel(n_jobs=2)(delayed(shingles.transform)(docs[k::2]) for k in (0, 1))  # interleaved: even shares
+        X = vstack(halves).tocsr()[np.argsort(np.r_[np.arange(0, n, 2), np.arange(1, n, 2)], kind="stable")]
+    else:
+        X = shingles.transform(docs).tocsr()
     for start in range(0, n, 2000):
         sim = (X[start:start + 2000] @ X.T).tocoo()
         keep = (sim.data >= threshold) & (sim.row + start < sim.col)

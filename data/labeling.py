@@ -195,8 +195,18 @@ LFS: list[LF] = [
 ]
 
 
-def apply_lfs(records: list[dict], lfs: list[LF] = LFS) -> np.ndarray:
-    """Vote matrix of shape (records, LFs) with values in {-1, 0, 1}."""
+def apply_lfs(records: list[dict], lfs: list[LF] = LFS, n_jobs: int = 1) -> np.ndarray:
+    """Vote matrix of shape (records, LFs) with values in {-1, 0, 1}; ``n_jobs`` > 1 splits the records
+    over that many processes (the regexes hold the GIL)."""
+    if n_jobs > 1 and len(records) >= 1000:
+        from joblib import Parallel, delayed
+
+        # interleaved shares, so that each gets as many long articles (the corpora come in order)
+        shares = Parallel(n_jobs=n_jobs)(delayed(apply_lfs)(records[k::n_jobs], lfs) for k in range(n_jobs))
+        votes = np.zeros((len(records), len(lfs)), dtype=np.int8)
+        for k, share in enumerate(shares):
+            votes[k::n_jobs] = share
+        return votes
     votes = np.zeros((len(records), len(lfs)), dtype=np.int8)
     for i, rec in enumerate(records):
         views = text_views(rec)

@@ -9,7 +9,7 @@ import re
 import tarfile
 from pathlib import Path
 
-from data.records import CorpusError, Loaded, csv_rows, parse_date, record, zip_members
+from data.records import CorpusError, Loaded, capped_ids, csv_rows, parse_date, record, zip_members
 from data.text import strip_markdown
 from wirecat.readers import Rejected
 
@@ -148,30 +148,43 @@ def held_out_outlet(outlet: str) -> bool:
     return int(hashlib.sha256(outlet.encode()).hexdigest(), 16) % 5 == 0
 
 
-def load_allsides(path: Path, keep: set[str] | None = None) -> Loaded:
-    """AllSides articles with their outlet; ``keep``: only these IDs (normalizing all 36,670 texts
-    takes most of the load time)."""
+def load_allsides(path: Path, keep: set[str] | None = None, cap: tuple[int, set[str]] | None = None) -> Loaded:
+    """AllSides articles with their outlet; ``keep``: only these IDs; ``cap``: (n, always) keeps at most
+    n articles per outlet as data.records.capped_ids picks them, before normalizing (normalizing all
+    36,670 texts takes most of the load time)."""
     out = Loaded()
+    rows = []  # (line, row or None, problem)
     try:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             for line_no, line in enumerate(fh, start=1):
                 try:
                     row = json.loads(line)
-                    key, outlet, text = row["ID"], row["source"], row.get("text") or ""
+                    row["ID"], row["source"], row["text"] = row["ID"], row["source"], row.get("text") or ""
+                    rows.append((line_no, row, None))
                 except (ValueError, KeyError, TypeError) as exc:
-                    out.problems.append(Rejected(str(path), line_no, f"not an article object ({exc})"))
-                    continue
-                if keep is not None and key not in keep:
-                    continue
-                if not text.strip():
-                    out.problems.append(Rejected(str(path), line_no, "empty text"))
-                    continue
-                out.records.append(record(
-                    "allsides", key, row.get("title") or "", text,
-                    parse_date(str(row.get("date") or ""), ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%m/%d/%Y", "%Y/%m/%d")),
-                    outlet=outlet, held_out=held_out_outlet(outlet), topic=row.get("topic"), url=row.get("url")))
+                    rows.append((line_no, None, f"not an article object ({exc})"))
     except (OSError, EOFError) as exc:
         raise CorpusError(f"{path}: unreadable gzip file ({exc})") from exc
+    capped = None  # record ids (allsides:ID) within the cap, ranked as data.build ranks records
+    if cap is not None:
+        capped = capped_ids(((f"allsides:{r['ID']}", r["source"] or "allsides") for _, r, _ in rows if r and r["text"].strip()),
+                            *cap)
+    for line_no, row, problem in rows:
+        if row is None:
+            out.problems.append(Rejected(str(path), line_no, problem))
+            continue
+        key, outlet, text = row["ID"], row["source"], row["text"]
+        if keep is not None and key not in keep:
+            continue
+        if not text.strip():
+            out.problems.append(Rejected(str(path), line_no, "empty text"))
+            continue
+        if capped is not None and f"allsides:{key}" not in capped:
+            continue
+        out.records.append(record(
+            "allsides", key, row.get("title") or "", text,
+            parse_date(str(row.get("date") or ""), ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%m/%d/%Y", "%Y/%m/%d")),
+            outlet=outlet, held_out=held_out_outlet(outlet), topic=row.get("topic"), url=row.get("url")))
     return out
 
 

@@ -73,3 +73,16 @@ def zip_members(path: Path, pattern: str):
                 yield m, f"{path}!{name}", text
 
 
+def capped_ids(items, cap: int, always: set[str] = frozenset()) -> set[str]:
+    """Of (id, outlet) pairs, the ids kept with at most ``cap`` per outlet (a stable hash of the id
+    decides which); ids in ``always`` are always kept (and ranked first)."""
+    from wirecat.files import sha256_bytes
+
+    by_outlet: dict[str, list[str]] = {}
+    for rid, outlet in items:
+        by_outlet.setdefault(outlet, []).append(rid)
+    keep = set()
+    for ids in by_outlet.values():
+        ranked = sorted(ids, key=lambda i: (i not in always, sha256_bytes(i.encode())))
+        keep |= set(ranked[:cap]) | {i for i in ids if i in always}
+    return keep

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import needs_mirror
 from data.labeling import LABELS, LFS, aggregate, apply_lfs, lf_weights
 
 
@@ -70,3 +71,12 @@ def test_weighted_vote_turns_an_imprecise_lf_against_its_label():
 def test_unknown_aggregation_is_refused():
     with pytest.raises(ValueError, match="majority"):
         aggregate(np.zeros((1, len(LFS)), dtype=np.int8), "snorkel")
+
+
+@needs_mirror("bbc")
+def test_votes_in_two_processes_equal_votes_in_one():
+    from data.sources import load_source
+
+    records = load_source("bbc").records[:1200]
+    parallel = apply_lfs(records, n_jobs=2)
+    assert (parallel == apply_lfs(records)).all() and (parallel != 0).any()

@@ -189,3 +189,28 @@ def test_a_new_corpus_file_with_a_wrong_checksum_is_refused(tmp_path):
     (tmp_path / "bbc_2025" / "bbc_news_articles.csv").write_text("headline,description\n")
     with pytest.raises(CorpusError, match="checksum mismatch"):
         load_source("bbc_2025", corpus_dir=tmp_path)
+
+
+def test_allsides_cap_before_normalizing_keeps_what_capping_after_would(tmp_path):
+    """The loader's early cap (data.build passes it for AllSides) picks the same articles, and reports
+    the same problems, as loading everything and capping the records afterwards."""
+    import gzip
+    import json
+
+    from data.loaders import load_allsides
+    from data.records import capped_ids
+
+    rows = [{"ID": f"a{i}", "source": f"outlet{i % 3}", "title": f"T{i}", "text": "x &amp; y " * (i + 1)} for i in range(30)]
+    rows[4]["text"] = "   "  # empty: reported, never a candidate
+    rows[7]["source"] = ""  # no outlet: grouped under the corpus name
+    lines = [json.dumps(r) for r in rows] + ["not json", json.dumps({"no": "id"})]
+    path = tmp_path / "articles.jsonl.gz"
+    with gzip.open(path, "wt") as fh:
+        fh.write("\n".join(lines) + "\n")
+    always = {"allsides:a9", "allsides:a12", "allsides:a15"}  # gold: kept beyond the cap
+    everything = load_allsides(path)
+    keep = capped_ids(((r["id"], r["meta"]["outlet"] or "allsides") for r in everything.records), 4, always)
+    early = load_allsides(path, cap=(4, always))
+    assert [r for r in everything.records if r["id"] in keep] == early.records
+    assert [str(p) for p in early.problems] == [str(p) for p in everything.problems] and len(early.problems) == 3
+    assert always <= {r["id"] for r in early.records} and len(early.records) < len(everything.records)
