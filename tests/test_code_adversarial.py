@@ -430,7 +430,7 @@ def test_abort_with_worker_parsing_still_accounts_for_every_record(models, jobs)
     assert not out.exists() and len(lines(models / "out.jsonl.errors.jsonl")) == summary.rejected
 
 
-def test_fast_row_encoding_is_json_dumps():
+def test_row_encoding_is_json_dumps():
     from wirecat.writers import jsonl_lines
 
     rows = [{"id": "a\"\\\n\u00e9\u2028\ud800", "labels": ["arrest", "consular"], "scores": {"d": 0.1, "a": 1e-07, "c": 1.0},

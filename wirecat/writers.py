@@ -11,31 +11,18 @@ import json
 import os
 import stat
 import sys
-from json.encoder import encode_basestring
-from math import isfinite
 from pathlib import Path
 
 from wirecat.files import AtomicFile, remove_stale_temps
 
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps' work without its per-call set-up
-_ROW_KEYS = ("id", "labels", "scores", "model")
 
 
 def jsonl_lines(rows: list[dict]) -> str:
-    """Rows as JSONL text, each line what ``json.dumps(row, ensure_ascii=False)`` gives. The usual row
-    (id, labels, finite scores, model) is formatted directly, a few times faster; any other goes
-    through the json module (tests/test_code_classify.py compares the two)."""
-    quote = encode_basestring
-    lines = []
-    for r in rows:
-        scores = r.get("scores")
-        if (tuple(r) == _ROW_KEYS and type(r["id"]) is str and type(r["model"]) is str and type(scores) is dict
-                and all(type(v) is float and isfinite(v) for v in scores.values())):
-            lines.append(f'{{"id": {quote(r["id"])}, "labels": [{", ".join(map(quote, r["labels"]))}], "scores": {{'
-                         f'{", ".join(f"{quote(k)}: {v!r}" for k, v in scores.items())}}}, "model": {quote(r["model"])}}}\n')
-        else:
-            lines.append(_to_json(r) + "\n")
-    return "".join(lines)
+    """Rows as JSONL text, each line ``json.dumps(row, ensure_ascii=False)``. (The usual rows of a
+    JSONL output are formatted straight from the scores by wirecat.engine.jsonl_for; this is the
+    path for the others: explanations, non-finite scores.)"""
+    return "".join(_to_json(r) + "\n" for r in rows)
 
 
 class OutputError(ValueError):
