@@ -86,21 +86,26 @@ class Model:
         (verifying again) only when first used - for a parent process whose workers classify."""
         from wirecat import registry
 
-        manifest = registry.verified(spec)[2]
+        found = registry.verified(spec)
+        manifest = found[2]
         check_threshold_labels(thresholds or {}, manifest["labels"])
         model = cls(None, manifest, {**operating_thresholds(manifest, operating_point), **(thresholds or {})})
         if not lazy:
-            model._load()
+            model._load(found)
         return model
 
-    def _load(self) -> None:
-        """The scorer (no scikit-learn: wirecat.scorer) when the pipeline's shape allows, else the pipeline."""
+    def _load(self, found: tuple[str, str, dict] | None = None) -> None:
+        """The scorer (no scikit-learn: wirecat.scorer) when the pipeline's shape allows, else the
+        pipeline; from the artifact read once. ``found``: what registry.verified just returned
+        (otherwise the checksum is verified again here)."""
         from wirecat import registry
         from wirecat.scorer import compile_scorer
 
-        self._scorer = compile_scorer(registry.load(self.spec, plain=True)[0])
+        name, version, manifest = found or registry.verified(self.spec)
+        data = registry.artifact_path(name, version, manifest).read_bytes()
+        self._scorer = compile_scorer(registry.pipeline_from(data, manifest, plain=True))
         if self._scorer is None:
-            self._pipeline, _ = registry.load(self.spec)
+            self._pipeline = registry.pipeline_from(data, manifest)
 
     @property
     def pipeline(self):
