@@ -3,6 +3,7 @@
 weighting as scikit-learn's TfidfTransformer computes it, and Hyperscan pattern matching."""
 from __future__ import annotations
 
+import threading
 from itertools import chain, repeat
 
 import numpy as np
@@ -59,6 +60,23 @@ def compile_patterns(patterns: list[str]):
     db.compile(expressions=[p.encode() for p in patterns], ids=list(range(len(patterns))),
                elements=len(patterns), flags=flags)
     return db
+
+
+class CompiledPatterns:
+    """Patterns compiled on first use, once per thread (a Hyperscan scratch space is not shareable);
+    ``matrix(texts)`` is :func:`pattern_matrix` with this thread's database."""
+
+    def __init__(self, patterns: list[str]):
+        self.patterns = list(patterns)
+        self._local = threading.local()
+
+    def database(self):
+        if getattr(self._local, "db", None) is None:
+            self._local.db = compile_patterns(self.patterns)
+        return self._local.db
+
+    def matrix(self, texts) -> sp.csr_matrix:
+        return pattern_matrix(self.database(), texts, len(self.patterns))
 
 
 def pattern_matrix(db, texts, n_patterns: int) -> sp.csr_matrix:

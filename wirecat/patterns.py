@@ -12,19 +12,15 @@ database is rebuilt on first use, once per thread (a Hyperscan scratch space is 
 """
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from wirecat.kernels import compile_patterns, pattern_matrix
+from wirecat.kernels import CompiledPatterns
 
 
-def _local_database(matcher):
-    local = matcher.__dict__.setdefault("_local", threading.local())
-    if getattr(local, "db", None) is None:
-        local.db = compile_patterns(list(matcher.patterns_))
-    return local.db
+def _compiled(matcher) -> CompiledPatterns:
+    compiled = matcher.__dict__.get("_local")  # not stored in the artifact or a pickle: made on first use
+    return compiled if compiled is not None else matcher.__dict__.setdefault("_local", CompiledPatterns(matcher.patterns_))
 
 
 class PatternMatcher(BaseEstimator, TransformerMixin):
@@ -47,7 +43,7 @@ class PatternMatcher(BaseEstimator, TransformerMixin):
         if self.names is not None and len(self.names) != self.n_features_out_:
             raise ValueError(f"{len(self.names)} names for {self.n_features_out_} patterns")
         self.__dict__.pop("_local", None)
-        _local_database(self)  # a pattern Hyperscan cannot compile fails here, at fit time
+        _compiled(self).database()  # a pattern Hyperscan cannot compile fails here, at fit time
         return self
 
     def fit_transform(self, texts, y=None):
@@ -59,4 +55,4 @@ class PatternMatcher(BaseEstimator, TransformerMixin):
         return np.array([str(n) for n in names], dtype=object)
 
     def transform(self, texts):
-        return pattern_matrix(_local_database(self), texts, self.n_features_out_)
+        return _compiled(self).matrix(texts)

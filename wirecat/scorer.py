@@ -10,7 +10,6 @@ within 1e-6 and the same decisions on real articles).
 """
 from __future__ import annotations
 
-import threading
 from functools import reduce
 
 import numpy as np
@@ -54,16 +53,9 @@ def _words(state: dict):
 
 
 def _patterns(state: dict):
-    from wirecat.kernels import compile_patterns, pattern_matrix
+    from wirecat.kernels import CompiledPatterns
 
-    patterns = list(state["patterns_"])
-    local = threading.local()  # a Hyperscan scratch space per thread
-
-    def transform(texts):
-        if getattr(local, "db", None) is None:
-            local.db = compile_patterns(patterns)
-        return pattern_matrix(local.db, texts, len(patterns))
-    return transform
+    return CompiledPatterns(state["patterns_"]).matrix
 
 
 def _union(state: dict):
