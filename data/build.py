@@ -109,11 +109,11 @@ def _load_all(cfg: DataConfig) -> tuple[list[dict], list[str]]:
         if spec.path is None and spec.name not in KNOWN_FILES:
             raise ValueError(f"data.sources: {spec.name!r} is no mirrored corpus ({sorted(KNOWN_FILES)}); "
                              "give path and format for your own corpus")
-        # AllSides applies the cap before normalizing its 36,670 texts (the same articles, sooner)
+        # AllSides applies the cap itself, before normalizing its 36,670 texts (the same articles, sooner)
         early = {"cap": (spec.max_per_outlet, _gold_ids())} if spec.name == "allsides" and spec.max_per_outlet and spec.path is None else {}
         loaded: Loaded = load_source(spec.name, cfg.corpus_dir, path=spec.path, fmt=spec.format,
                                      fields=Fields(**spec.fields) if spec.fields else None, **early)
-        records += _capped(loaded.records, spec.max_per_outlet) if spec.max_per_outlet else loaded.records
+        records += _capped(loaded.records, spec.max_per_outlet) if spec.max_per_outlet and not early else loaded.records
         problems += [str(p) for p in loaded.problems]
     if _unseen_sources(cfg):
         from data.gold import UNSEEN_FILE, load_gold
