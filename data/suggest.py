@@ -30,11 +30,14 @@ def _logit(p: float) -> float:
 
 
 def suggest(records: list[dict], scores: list[dict[str, float]], thresholds: dict[str, float],
-            weak: list[list[str]], n: int) -> list[dict]:
-    """``n`` picks: [{"id", "outlet", "label", "reason", "scores", "weak_labels"}] in pick order."""
+            weak: list[list[str]], n: int, focus: list[str] | None = None) -> list[dict]:
+    """``n`` picks: [{"id", "outlet", "label", "reason", "scores", "weak_labels"}] in pick order.
+    ``focus``: the labels to pick for, each with a share of ``n`` in proportion to how often it is
+    listed (default: every label once, equal shares)."""
     picked: dict[str, dict] = {}
-    per_label = math.ceil(n / len(LABELS))
-    for label in LABELS:
+    focus = list(focus or LABELS)
+    for label in dict.fromkeys(focus):
+        per_label = math.ceil(n * focus.count(label) / len(focus))
         t = thresholds[label]
         queues: dict[str, list] = defaultdict(list)
         for rec, s, w in zip(records, scores, weak):

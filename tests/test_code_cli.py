@@ -36,3 +36,9 @@ def test_training_commands_outside_a_clone_say_so_in_one_line(tmp_path):
             "from wirecat.cli import app; app(['train'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 2 and out.stderr.startswith("error: training runs from a clone"), out.stderr
+
+
+def test_suggest_refuses_an_unknown_label_before_any_work():
+    out = subprocess.run([sys.executable, "-m", "wirecat.cli", "data", "suggest", "10", "--label", "consular", "--label", "visa"],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and out.stderr.startswith("error: --label: unknown label 'visa'"), out.stderr

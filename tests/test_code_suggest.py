@@ -33,6 +33,15 @@ def test_picks_disagreements_first_then_the_least_sure_spread_across_outlets():
     assert {p["outlet"] for p in picks} == {"a", "b"}
 
 
+def test_focus_gives_each_listed_label_its_share_of_the_picks():
+    recs = records("a", 10) + records("b", 10)
+    scores = [{"diplomatic_warning": 0.4, "arrest": 0.4, "consular": 0.4} for _ in recs]
+    picks = suggest(recs, scores, THRESHOLDS, [[] for _ in recs], 8, focus=["consular", "consular", "arrest"])
+    by_label = [p["label"] for p in picks]
+    assert by_label.count("diplomatic_warning") == 0
+    assert len(picks) == 8 and by_label.count("consular") >= 5 and by_label.count("arrest") >= 2
+
+
 def test_label_studio_round_trip_into_the_gold_file(tmp_path):
     recs = records("a", 3)
     picks = [{"id": r["id"], "outlet": "a", "label": "arrest", "reason": "r"} for r in recs]

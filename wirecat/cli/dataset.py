@@ -69,10 +69,12 @@ def lf_report(config: ConfigOption = None, set_: SetOption = None):
 def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles to suggest.")],
                  model: ModelOption = None,
                  per_outlet: Annotated[int, typer.Option(min=1, help="Articles scored per outlet (the pool).")] = 60,
+                 label: Annotated[Optional[list[str]], typer.Option(
+                     help="Pick for this label only; repeat to add labels, list one twice for twice its share.")] = None,
                  out: Annotated[Optional[Path], typer.Option(help="Output folder (default: data/processed/suggest).")] = None):
     """Active learning: the AllSides articles (never of a held-out outlet, never gold) that the model is
     least sure of or on which it and the labeling functions disagree, a third per label, spread
-    across outlets. Writes the picks (JSONL) and Label Studio tasks (JSON) for annotation."""
+    across outlets (``--label`` sets the shares). Writes the picks (JSONL) and Label Studio tasks (JSON) for annotation."""
     require_training_code()
     import json
     import random
@@ -86,6 +88,9 @@ def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles
     from wirecat import Model, registry
     from wirecat.files import write_atomic
 
+    unknown = sorted(set(label or []) - set(LABELS))
+    if unknown:
+        fail(f"--label: unknown label {unknown[0]!r} (labels: {', '.join(LABELS)})")
     try:
         m = Model.load(model)
         records = load_source("allsides").records
@@ -101,7 +106,7 @@ def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles
     _log(f"scoring {len(pool)} articles of {len(by_outlet)} outlets with {m.spec}")
     scores = m.predict_proba([{"title": r["title"], "text": r["text"]} for r in pool])
     weak = [[lab for lab, on in zip(LABELS, row) if on] for row in aggregate(apply_lfs(pool), "majority")]
-    picks = suggest(pool, scores, m.thresholds, weak, n)
+    picks = suggest(pool, scores, m.thresholds, weak, n, label)
     folder = out or PROCESSED / "suggest"
     stem = folder / time.strftime("%Y%m%d-%H%M%S")
     write_atomic(stem.with_suffix(".jsonl"), "".join(json.dumps(p) + "\n" for p in picks))
