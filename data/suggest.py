@@ -100,6 +100,7 @@ def append_gold(rows: list[dict], gold_file: Path, split: str = "dev") -> int:
     if again:
         raise ValueError(f"{gold_file}: already holds {len(again)} of these ids, e.g. {again[:3]}")
     lines = [json.dumps({"id": r["id"], "labels": r["labels"], "split": split, "drawn_by": r.get("drawn_by"),
+                         **({"annotation": r["annotation"]} if r.get("annotation") else {}),  # e.g. agreed, adjudicated
                          "note": r.get("note", "")}, ensure_ascii=False) for r in rows]
     write_atomic(gold_file, gold_file.read_text() + "".join(line + "\n" for line in lines))
     load_gold(gold_file)  # still valid
