@@ -64,6 +64,38 @@ def suggest(records: list[dict], scores: list[dict[str, float]], thresholds: dic
     return list(picked.values())[:n]
 
 
+def keyword_picks(records: list[dict], n: int, focus: list[str] | None = None, seed: int = 0) -> list[dict]:
+    """``n`` articles found by the broad keyword patterns the unseen-outlets test was drawn with
+    (``data.sample_unseen.BROAD``), shares per label as in :func:`suggest`, random within an outlet and
+    round-robin across outlets: a draw rich in positives, where near-threshold picks are mostly negatives."""
+    import random
+    import re
+
+    from data.sample_unseen import BROAD, MAX_CHARS
+
+    records = [r for r in records if 200 < len(r["text"]) and len(r["title"]) + len(r["text"]) <= MAX_CHARS]  # as that draw
+    rng = random.Random(seed)
+    picked: dict[str, dict] = {}
+    focus = list(focus or LABELS)
+    for label in dict.fromkeys(focus):
+        quota, pattern = math.ceil(n * focus.count(label) / len(focus)), re.compile(BROAD[label], re.I | re.S)
+        queues: dict[str, list] = defaultdict(list)
+        for rec in records:
+            if rec["id"] not in picked and pattern.search(rec["title"] + "\n" + rec["text"]):
+                queues[rec["meta"].get("outlet") or rec["source"]].append(rec)
+        for q in queues.values():
+            rng.shuffle(q)
+        taken, rank = 0, 0
+        while taken < quota and rank < max(map(len, queues.values()), default=0):
+            for outlet in sorted(queues):
+                if rank < len(queues[outlet]) and taken < quota:
+                    rec = queues[outlet][rank]
+                    picked[rec["id"]] = {"id": rec["id"], "outlet": outlet, "label": label, "reason": f"keyword:{label}"}
+                    taken += 1
+            rank += 1
+    return list(picked.values())[:n]
+
+
 def label_studio_tasks(picks: list[dict], by_id: dict[str, dict]) -> list[dict]:
     """Label Studio tasks (import JSON): the text to read, and our id to bring the labels back."""
     return [{"data": {"id": p["id"], "title": by_id[p["id"]]["title"], "text": by_id[p["id"]]["text"]},

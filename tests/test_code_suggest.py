@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from data.suggest import append_gold, from_label_studio, label_studio_tasks, suggest
+from data.suggest import append_gold, from_label_studio, keyword_picks, label_studio_tasks, suggest
 
 THRESHOLDS = {"diplomatic_warning": 0.5, "arrest": 0.5, "consular": 0.5}
 
@@ -40,6 +40,18 @@ def test_focus_gives_each_listed_label_its_share_of_the_picks():
     by_label = [p["label"] for p in picks]
     assert by_label.count("diplomatic_warning") == 0
     assert len(picks) == 8 and by_label.count("consular") >= 5 and by_label.count("arrest") >= 2
+
+
+def test_keyword_picks_take_pattern_candidates_across_outlets():
+    long = " filler words to pass the length floor" * 10
+    recs = [{"id": f"allsides:{o}{k}", "source": "allsides", "title": f"T{k}", "meta": {"outlet": o},
+             "text": ("The embassy was closed." if k % 2 else "Sports results.") + long} for o in "ab" for k in range(6)]
+    recs.append({"id": "allsides:short", "source": "allsides", "title": "", "meta": {"outlet": "a"}, "text": "embassy"})
+    picks = keyword_picks(recs, 4, ["consular"], seed=1)
+    assert len(picks) == 4 and {p["outlet"] for p in picks} == {"a", "b"}
+    assert all(int(p["id"][-1]) % 2 == 1 and p["reason"] == "keyword:consular" for p in picks)  # only the embassy ones
+    assert keyword_picks(recs, 4, ["consular"], seed=1) == picks  # seeded
+    assert len(keyword_picks(recs, 10, ["consular"], seed=1)) == 6  # no more candidates than there are
 
 
 def test_label_studio_round_trip_into_the_gold_file(tmp_path):

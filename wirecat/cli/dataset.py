@@ -69,6 +69,9 @@ def lf_report(config: ConfigOption = None, set_: SetOption = None):
 def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles to suggest.")],
                  model: ModelOption = None,
                  per_outlet: Annotated[int, typer.Option(min=1, help="Articles scored per outlet (the pool).")] = 60,
+                 strategy: Annotated[Literal["uncertain", "keyword"], typer.Option(
+                     help="uncertain: the model's least sure and its disagreements with the labeling functions; "
+                          "keyword: candidates of the unseen test's broad keyword patterns (rich in positives).")] = "uncertain",
                  label: Annotated[Optional[list[str]], typer.Option(
                      help="Pick for this label only; repeat to add labels, list one twice for twice its share.")] = None,
                  out: Annotated[Optional[Path], typer.Option(help="Output folder (default: data/processed/suggest).")] = None):
@@ -84,7 +87,7 @@ def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles
     from data.gold import GOLD_FILE, UNSEEN_FILE, load_gold
     from data.labeling import LABELS, aggregate, apply_lfs
     from data.sources import CorpusError, load_source
-    from data.suggest import label_studio_tasks, suggest
+    from data.suggest import keyword_picks, label_studio_tasks, suggest
     from wirecat import Model, registry
     from wirecat.files import write_atomic
 
@@ -92,7 +95,7 @@ def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles
     if unknown:
         fail(f"--label: unknown label {unknown[0]!r} (labels: {', '.join(LABELS)})")
     try:
-        m = Model.load(model)
+        m = Model.load(model) if strategy == "uncertain" else None
         records = load_source("allsides").records
     except (registry.RegistryError, CorpusError) as exc:
         fail(str(exc))
@@ -101,12 +104,16 @@ def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles
     for r in records:
         if not unseen_outlet(r) and r["id"] not in gold:
             by_outlet.setdefault(r["meta"]["outlet"], []).append(r)
-    rng = random.Random(len(gold))  # a new pool each time the gold set grows
-    pool = [r for rs in by_outlet.values() for r in rng.sample(rs, min(per_outlet, len(rs)))]
-    _log(f"scoring {len(pool)} articles of {len(by_outlet)} outlets with {m.spec}")
-    scores = m.predict_proba([{"title": r["title"], "text": r["text"]} for r in pool])
-    weak = [[lab for lab, on in zip(LABELS, row) if on] for row in aggregate(apply_lfs(pool), "majority")]
-    picks = suggest(pool, scores, m.thresholds, weak, n, label)
+    if strategy == "keyword":  # no model involved: every article of the training outlets is a candidate
+        pool = [r for rs in by_outlet.values() for r in rs]
+        picks = keyword_picks(pool, n, label, seed=len(gold))
+    else:
+        rng = random.Random(len(gold))  # a new pool each time the gold set grows
+        pool = [r for rs in by_outlet.values() for r in rng.sample(rs, min(per_outlet, len(rs)))]
+        _log(f"scoring {len(pool)} articles of {len(by_outlet)} outlets with {m.spec}")
+        scores = m.predict_proba([{"title": r["title"], "text": r["text"]} for r in pool])
+        weak = [[lab for lab, on in zip(LABELS, row) if on] for row in aggregate(apply_lfs(pool), "majority")]
+        picks = suggest(pool, scores, m.thresholds, weak, n, label)
     folder = out or PROCESSED / "suggest"
     stem = folder / time.strftime("%Y%m%d-%H%M%S")
     write_atomic(stem.with_suffix(".jsonl"), "".join(json.dumps(p) + "\n" for p in picks))
