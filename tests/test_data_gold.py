@@ -18,7 +18,7 @@ def test_gold_has_enough_articles_and_positives_per_label():
 def test_gold_rows_hold_ids_and_labels_not_article_text():
     for line in GOLD_FILE.read_text().splitlines():
         row = json.loads(line)
-        assert set(row) <= {"id", "labels", "split", "drawn_by", "note"}
+        assert set(row) <= {"id", "labels", "split", "drawn_by", "annotation", "note"}
         assert len(row.get("note", "")) <= 400
 
 
