@@ -30,19 +30,28 @@ BROAD = {
 }
 
 
+def within_limits(record: dict) -> bool:
+    """More than 200 and at most MAX_CHARS characters: the articles the draw takes."""
+    return 200 < len(record["text"]) and len(record["title"]) + len(record["text"]) <= MAX_CHARS
+
+
+def candidates(label: str, records):
+    """The records that the label's broad keyword pattern finds (title and text)."""
+    pattern = re.compile(BROAD[label], re.I | re.S)
+    return [r for r in records if pattern.search(r["title"] + "\n" + r["text"])]
+
+
 def draw(records: list[dict]) -> list[dict]:
     """The sample: [{"id", "drawn_by"}] from records of the unseen outlets."""
-    pool = {name: [r for r in records if r["source"] == name and 200 < len(r["text"]) and
-                   len(r["title"]) + len(r["text"]) <= MAX_CHARS] for name in RANDOM}  # records as annotated
+    pool = {name: [r for r in records if r["source"] == name and within_limits(r)] for name in RANDOM}  # records as annotated
     rng = random.Random(SEED)
     chosen: dict[str, str] = {}
     for name, n in RANDOM.items():
         for r in rng.sample(pool[name], n):
             chosen[r["id"]] = "random"
     for label, wanted in CANDIDATES.items():
-        pattern = re.compile(BROAD[label], re.I | re.S)
         for name, n in wanted.items():
-            found = [r for r in pool[name] if r["id"] not in chosen and pattern.search(r["title"] + "\n" + r["text"])]
+            found = candidates(label, (r for r in pool[name] if r["id"] not in chosen))
             for r in rng.sample(found, min(n, len(found))):
                 chosen[r["id"]] = f"keyword:{label}"
     return [{"id": i, "drawn_by": how} for i, how in chosen.items()]

@@ -29,70 +29,76 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+def _shares(n: int, focus: list[str] | None) -> list[tuple[str, int]]:
+    """(label, how many picks) for each label of ``focus`` (default: every label once), in proportion
+    to how often it is listed."""
+    focus = list(focus or LABELS)
+    return [(label, math.ceil(n * focus.count(label) / len(focus))) for label in dict.fromkeys(focus)]
+
+
+def _outlet_of(rec: dict) -> str:
+    return rec["meta"].get("outlet") or rec["source"]
+
+
+def _round_robin(queues: dict[str, list], outlets: list[str]):
+    """(outlet, item): every outlet's first item in the order of ``outlets``, then every second, ...,
+    so that no outlet dominates the picks."""
+    for rank in range(max(map(len, queues.values()), default=0)):
+        for outlet in outlets:
+            if rank < len(queues[outlet]):
+                yield outlet, queues[outlet][rank]
+
+
 def suggest(records: list[dict], scores: list[dict[str, float]], thresholds: dict[str, float],
             weak: list[list[str]], n: int, focus: list[str] | None = None) -> list[dict]:
     """``n`` picks: [{"id", "outlet", "label", "reason", "scores", "weak_labels"}] in pick order.
     ``focus``: the labels to pick for, each with a share of ``n`` in proportion to how often it is
     listed (default: every label once, equal shares)."""
     picked: dict[str, dict] = {}
-    focus = list(focus or LABELS)
-    for label in dict.fromkeys(focus):
-        per_label = math.ceil(n * focus.count(label) / len(focus))
+    for label, quota in _shares(n, focus):
         t = thresholds[label]
         queues: dict[str, list] = defaultdict(list)
         for rec, s, w in zip(records, scores, weak):
             agree = (s[label] >= t) == (label in w)  # False sorts first: disagreements lead
-            queues[rec["meta"].get("outlet") or rec["source"]].append(
-                ((agree, abs(_logit(s[label]) - _logit(t)), rec["id"]), rec, s, w))
+            queues[_outlet_of(rec)].append(((agree, abs(_logit(s[label]) - _logit(t)), rec["id"]), rec, s, w))
         for q in queues.values():
             q.sort(key=lambda item: item[0])
-        outlets = sorted(queues, key=lambda o: queues[o][0][0])
-        taken, rank = 0, 0
-        while taken < per_label and rank < max(map(len, queues.values()), default=0):
-            for outlet in outlets:  # round-robin: each outlet's next-best article in turn
-                if rank >= len(queues[outlet]) or taken >= per_label:
-                    continue
-                (agree, _, article_id), rec, s, w = queues[outlet][rank]
-                if article_id in picked:
-                    continue
-                picked[article_id] = {"id": article_id, "outlet": outlet, "label": label,
-                                      "reason": f"score {s[label]:.2f} near threshold {t:.2f}" if agree else
-                                      "model and labeling functions disagree",
-                                      "scores": {k: round(v, 4) for k, v in s.items()}, "weak_labels": w}
-                taken += 1
-            rank += 1
+        taken = 0
+        for outlet, ((agree, _, article_id), rec, s, w) in _round_robin(queues, sorted(queues, key=lambda o: queues[o][0][0])):
+            if taken >= quota:
+                break
+            if article_id in picked:
+                continue
+            picked[article_id] = {"id": article_id, "outlet": outlet, "label": label,
+                                  "reason": f"score {s[label]:.2f} near threshold {t:.2f}" if agree else
+                                  "model and labeling functions disagree",
+                                  "scores": {k: round(v, 4) for k, v in s.items()}, "weak_labels": w}
+            taken += 1
     return list(picked.values())[:n]
 
 
 def keyword_picks(records: list[dict], n: int, focus: list[str] | None = None, seed: int = 0) -> list[dict]:
     """``n`` articles found by the broad keyword patterns the unseen-outlets test was drawn with
-    (``data.sample_unseen.BROAD``), shares per label as in :func:`suggest`, random within an outlet and
-    round-robin across outlets: a draw rich in positives, where near-threshold picks are mostly negatives."""
+    (``data.sample_unseen.BROAD``, within that draw's length limits), shares per label as in
+    :func:`suggest`, random within an outlet and round-robin across outlets: a draw rich in positives,
+    where near-threshold picks are mostly negatives."""
     import random
-    import re
 
-    from data.sample_unseen import BROAD, MAX_CHARS
+    from data.sample_unseen import candidates, within_limits
 
-    records = [r for r in records if 200 < len(r["text"]) and len(r["title"]) + len(r["text"]) <= MAX_CHARS]  # as that draw
+    records = [r for r in records if within_limits(r)]
     rng = random.Random(seed)
     picked: dict[str, dict] = {}
-    focus = list(focus or LABELS)
-    for label in dict.fromkeys(focus):
-        quota, pattern = math.ceil(n * focus.count(label) / len(focus)), re.compile(BROAD[label], re.I | re.S)
+    for label, quota in _shares(n, focus):
         queues: dict[str, list] = defaultdict(list)
-        for rec in records:
-            if rec["id"] not in picked and pattern.search(rec["title"] + "\n" + rec["text"]):
-                queues[rec["meta"].get("outlet") or rec["source"]].append(rec)
+        for rec in candidates(label, (r for r in records if r["id"] not in picked)):
+            queues[_outlet_of(rec)].append(rec)
         for q in queues.values():
             rng.shuffle(q)
-        taken, rank = 0, 0
-        while taken < quota and rank < max(map(len, queues.values()), default=0):
-            for outlet in sorted(queues):
-                if rank < len(queues[outlet]) and taken < quota:
-                    rec = queues[outlet][rank]
-                    picked[rec["id"]] = {"id": rec["id"], "outlet": outlet, "label": label, "reason": f"keyword:{label}"}
-                    taken += 1
-            rank += 1
+        for taken, (outlet, rec) in enumerate(_round_robin(queues, sorted(queues))):
+            if taken >= quota:
+                break
+            picked[rec["id"]] = {"id": rec["id"], "outlet": outlet, "label": label, "reason": f"keyword:{label}"}
     return list(picked.values())[:n]
 
 
