@@ -93,7 +93,7 @@ def unseen_outlet(rec: dict) -> bool:
 def _gold_ids() -> set[str]:
     from data import gold as gold_files
 
-    return set(gold_files.load_gold(gold_files.GOLD_FILE)) | set(gold_files.load_gold(gold_files.UNSEEN_FILE, split="unseen"))
+    return set(gold_files.load_gold()) | set(gold_files.load_gold(gold_files.UNSEEN_FILE, split="unseen"))
 
 
 def _capped(records: list[dict], cap: int) -> list[dict]:
@@ -127,16 +127,16 @@ def _load_all(cfg: DataConfig) -> tuple[list[dict], list[str]]:
     return records, problems
 
 
-def _check_gold_ids(gold: dict[str, dict], path, records: list[dict], read: set[str]) -> None:
+def _check_gold_ids(gold: dict[str, dict], records: list[dict], read: set[str]) -> None:
     """Refuse gold ids that exist in no corpus of ``read`` (ids of corpora this build does not read
     are left alone: a config may train on fewer corpora)."""
     have = {r["id"] for r in records}
     for article_id, g in gold.items():
         source = article_id.split(":", 1)[0]
         if source not in KNOWN_FILES and source not in read:
-            raise ValueError(f"{path}:{g['line']}: id {article_id!r} names no corpus ({sorted(KNOWN_FILES)})")
+            raise ValueError(f"{g['file']}:{g['line']}: id {article_id!r} names no corpus ({sorted(KNOWN_FILES)})")
         if source in read and article_id not in have:
-            raise ValueError(f"{path}:{g['line']}: id {article_id!r} exists in no article of corpus {source!r}")
+            raise ValueError(f"{g['file']}:{g['line']}: id {article_id!r} exists in no article of corpus {source!r}")
 
 
 def _topic_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[dict]], dict]:
@@ -147,16 +147,17 @@ def _topic_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[
     from data import gold as gold_files
     from data.labeling import LABELS, LFS, aggregate, apply_lfs, lf_weights
 
-    GOLD_FILE, UNSEEN_FILE = gold_files.GOLD_FILE, gold_files.UNSEEN_FILE
+    UNSEEN_FILE = gold_files.UNSEEN_FILE
     trained = {spec.name for spec in cfg.sources}
-    gold = gold_files.load_gold(GOLD_FILE)
-    _check_gold_ids(gold, GOLD_FILE, records, trained)
+    gold = gold_files.load_gold()
+    _check_gold_ids(gold, records, trained)
     if cfg.unseen_test:
         unseen = gold_files.load_gold(UNSEEN_FILE, split="unseen")
-        _check_gold_ids(unseen, UNSEEN_FILE, records, trained | set(_unseen_sources(cfg)))
+        _check_gold_ids(unseen, records, trained | set(_unseen_sources(cfg)))
         both = set(gold) & set(unseen)
         if both:
-            raise ValueError(f"{UNSEEN_FILE}: ids also in {GOLD_FILE.name}: {sorted(both)[:5]}")
+            raise ValueError(f"{UNSEEN_FILE}: ids also in the gold set ({', '.join(p.name for p in gold_files.GOLD_FILES)}): "
+                             f"{sorted(both)[:5]}")
         gold = gold | unseen
     read = len(records)
     records = [r for r in records if r["id"] in gold or not unseen_outlet(r)]  # the rest of those outlets: never used
@@ -174,7 +175,7 @@ def _topic_splits(cfg: DataConfig, records: list[dict]) -> tuple[dict[str, list[
         g = gold.get(rec["id"])
         split = g["split"] if g else "train"
         if split == "dev" and unseen_outlet(rec):
-            raise ValueError(f"{GOLD_FILE}:{g['line']}: {rec['id']} is from an unseen outlet; it belongs in {UNSEEN_FILE.name}")
+            raise ValueError(f"{g['file']}:{g['line']}: {rec['id']} is from an unseen outlet; it belongs in {UNSEEN_FILE.name}")
         labels = [lab for lab in g["labels"] if lab in cfg.labels] if g else weak_names
         splits[split].append({**rec, "labels": labels, "weak_labels": weak_names})
     info = {"duplicates_removed": len(removed), "duplicates": removed, "unseen_outlet_articles_left_out": read - len(records),
@@ -225,7 +226,7 @@ def _cache_key(cfg: DataConfig, code: str, inputs: dict[str, str]) -> str:
     from data import gold as gold_files
 
     parts = [cfg.model_dump_json(), code, json.dumps(inputs, sort_keys=True),
-             sha256_bytes(gold_files.GOLD_FILE.read_bytes()), sha256_bytes(gold_files.UNSEEN_FILE.read_bytes())]
+             *(sha256_bytes(path.read_bytes()) for path in (*gold_files.GOLD_FILES, gold_files.UNSEEN_FILE))]
     return sha256_bytes("\n".join(parts).encode())
 
 

@@ -128,18 +128,21 @@ def from_label_studio(export: list, where: str = "export") -> list[dict]:
 
 
 def append_gold(rows: list[dict], gold_file: Path, split: str = "dev") -> int:
-    """Add rows to the gold file under ``split`` (active-learning picks are trained on, so dev);
-    ids already there are refused. Returns how many rows were added."""
-    from data.gold import load_gold
+    """Add rows to a gold file under ``split`` (active-learning picks are trained on, so dev); ids
+    already there, or in another file of the gold set when the file is one of them, are refused.
+    Returns how many rows were added."""
+    from data.gold import GOLD_FILES, load_gold
     from wirecat.files import write_atomic
 
-    have = load_gold(gold_file)
+    members = GOLD_FILES if gold_file in GOLD_FILES else gold_file
+    have = load_gold(members)
     again = [r["id"] for r in rows if r["id"] in have]
     if again:
-        raise ValueError(f"{gold_file}: already holds {len(again)} of these ids, e.g. {again[:3]}")
+        where = f"{gold_file} (with the rest of the gold set)" if members is GOLD_FILES else gold_file
+        raise ValueError(f"{where}: already holds {len(again)} of these ids, e.g. {again[:3]}")
     lines = [json.dumps({"id": r["id"], "labels": r["labels"], "split": split, "drawn_by": r.get("drawn_by"),
                          **({"annotation": r["annotation"]} if r.get("annotation") else {}),  # e.g. agreed, adjudicated
                          "note": r.get("note", "")}, ensure_ascii=False) for r in rows]
     write_atomic(gold_file, gold_file.read_text() + "".join(line + "\n" for line in lines))
-    load_gold(gold_file)  # still valid
+    load_gold(members)  # still valid
     return len(rows)

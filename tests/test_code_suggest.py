@@ -72,7 +72,8 @@ def test_label_studio_round_trip_into_the_gold_file(tmp_path):
     from data.gold import load_gold
 
     loaded = load_gold(gold)
-    assert loaded["allsides:a0"] == {"labels": ["arrest", "consular"], "split": "dev", "drawn_by": "active_learning", "line": 2}
+    assert loaded["allsides:a0"] == {"labels": ["arrest", "consular"], "split": "dev", "drawn_by": "active_learning",
+                                      "file": gold, "line": 2}
     with pytest.raises(ValueError, match="already holds 2 of these ids"):
         append_gold(rows, gold)
     with pytest.raises(ValueError, match="task 1: not a Label Studio task"):

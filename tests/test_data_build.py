@@ -83,7 +83,7 @@ def test_a_gold_id_that_exists_in_no_corpus_is_refused(built, tmp_path, monkeypa
     root, _ = built
     bad = tmp_path / "labels.jsonl"
     bad.write_text(gold_files.GOLD_FILE.read_text() + '{"id": "bbc:tech/999", "labels": []}\n')
-    monkeypatch.setattr(gold_files, "GOLD_FILE", bad)
+    monkeypatch.setattr(gold_files, "GOLD_FILES", (bad, gold_files.ACTIVE_LEARNING_FILE))
     n = len(bad.read_text().splitlines())
     with pytest.raises(ValueError, match=rf"labels.jsonl:{n}: id 'bbc:tech/999' exists in no article of corpus 'bbc'"):
         build(DataConfig(), out_root=root, log=lambda m: None)

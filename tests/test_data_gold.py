@@ -4,7 +4,7 @@ import json
 import pytest
 
 from conftest import needs_mirror
-from data.gold import GOLD_FILE, UNSEEN_FILE, load_gold, split_of, split_sha256
+from data.gold import ACTIVE_LEARNING_FILE, GOLD_FILE, GOLD_FILES, UNSEEN_FILE, load_gold, split_of, split_sha256
 from data.labeling import LABELS
 
 
@@ -17,7 +17,7 @@ def test_gold_has_enough_articles_and_positives_per_label():
 
 def test_gold_rows_hold_ids_and_labels_not_article_text():
     held_aside = GOLD_FILE.with_name("held_aside.jsonl")  # annotated, not read by the build (README)
-    for line in GOLD_FILE.read_text().splitlines() + held_aside.read_text().splitlines():
+    for line in [line for path in (*GOLD_FILES, held_aside) for line in path.read_text().splitlines()]:
         row = json.loads(line)
         assert set(row) <= {"id", "labels", "split", "drawn_by", "annotation", "note"}
         assert len(row.get("note", "")) <= 400
@@ -58,8 +58,19 @@ def test_the_documented_sample_draw_reproduces_the_gold_ids():
     assert drawn == gold  # the active-learning rows were drawn by `wirecat data suggest` from AllSides
 
 
+def test_gold_set_is_both_files_and_an_id_may_be_in_only_one(tmp_path):
+    drawn, picked = load_gold(GOLD_FILE), load_gold(ACTIVE_LEARNING_FILE)
+    assert load_gold() == drawn | picked and len(load_gold()) == len(drawn) + len(picked)
+    assert all((g["drawn_by"] or "").startswith("active_learning") for g in picked.values())
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text('{"id": "a:1", "labels": []}\n')
+    b.write_text('{"id": "a:2", "labels": []}\n{"id": "a:1", "labels": ["arrest"]}\n')
+    with pytest.raises(ValueError, match=r"b.jsonl:2: duplicate id a:1 \(also .*a.jsonl:1\)"):
+        load_gold((a, b))
+
+
 def test_adding_rows_never_moves_an_existing_article(tmp_path):
-    before = load_gold()
+    before = load_gold(GOLD_FILE)
     grown = tmp_path / "labels.jsonl"
     extra = "".join(f'{{"id": "bbc:new/{k}", "labels": []}}\n' for k in range(200))
     grown.write_text(GOLD_FILE.read_text() + extra)

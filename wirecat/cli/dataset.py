@@ -84,7 +84,7 @@ def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles
     import time
 
     from data.build import PROCESSED, unseen_outlet
-    from data.gold import GOLD_FILE, UNSEEN_FILE, load_gold
+    from data.gold import UNSEEN_FILE, load_gold
     from data.labeling import LABELS, aggregate, apply_lfs
     from data.sources import CorpusError, load_source
     from data.suggest import keyword_picks, label_studio_tasks, suggest
@@ -99,7 +99,7 @@ def data_suggest(n: Annotated[int, typer.Argument(min=1, help="How many articles
         records = load_source("allsides").records
     except (registry.RegistryError, CorpusError) as exc:
         fail(str(exc))
-    gold = set(load_gold(GOLD_FILE)) | set(load_gold(UNSEEN_FILE, split="unseen"))
+    gold = set(load_gold()) | set(load_gold(UNSEEN_FILE, split="unseen"))
     by_outlet: dict[str, list] = {}
     for r in records:
         if not unseen_outlet(r) and r["id"] not in gold:
@@ -130,15 +130,15 @@ def data_import_labels(export: Annotated[Path, typer.Argument(help="Label Studio
     require_training_code()
     import json
 
-    from data.gold import GOLD_FILE
+    from data.gold import ACTIVE_LEARNING_FILE
     from data.suggest import append_gold, from_label_studio
 
     try:
         rows = from_label_studio(json.loads(export.read_text()), str(export))
-        added = append_gold(rows, GOLD_FILE, split)
+        added = append_gold(rows, ACTIVE_LEARNING_FILE, split)
     except (OSError, ValueError) as exc:
         fail(str(exc))
-    typer.echo(f"{added} gold rows added to {GOLD_FILE} ({split})")
+    typer.echo(f"{added} gold rows added to {ACTIVE_LEARNING_FILE} ({split})")
 
 
 @app.command("issues")
