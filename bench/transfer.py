@@ -31,6 +31,14 @@ def setup(overrides: list[str]):
     return cfg, splits, docs, Y
 
 
+def matrices(features, docs: dict[str, list[str]]) -> dict:
+    """Feature rows per split: fitted on train + dev texts (no labels involved, as fit does), then
+    applied to test and unseen."""
+    both = features.fit_transform(docs["train"] + docs["dev"]).tocsr()
+    X = {"train": both[: len(docs["train"])], "dev": both[len(docs["train"]):]}
+    return X | {s: features.transform(docs[s]) for s in ("test", "unseen")}
+
+
 def fold_models(cfg, splits, X, Y):
     """(held-out dev rows, classifier) per grouped fold, then (None, classifier on train + all dev)."""
     import scipy.sparse as sp
@@ -54,10 +62,11 @@ def report(name: str, cfg, oof: np.ndarray, scores: dict[str, np.ndarray], Y) ->
     from sklearn.metrics import f1_score
 
     from train.fit import tune_thresholds
+    from wirecat.decide import decisions
 
     labels = list(cfg.data.labels)
     cuts = tune_thresholds(oof, Y["dev"], labels, cfg)
-    decide = lambda S: np.column_stack([S[:, k] >= cuts[lab] for k, lab in enumerate(labels)]).astype(int)  # noqa: E731
+    decide = lambda S: decisions(S, labels, cuts)  # noqa: E731
     line = {"variant": name, "grouped_cv": round(f1_score(Y["dev"], decide(oof), average="micro"), 4)}
     for split, S in scores.items():
         line[split] = round(f1_score(Y[split], decide(S), average="micro"), 4)
@@ -81,11 +90,13 @@ def windows(docs: list[str], words: int, stride: int) -> tuple[list[str], np.nda
 def passages(words: int = 60, stride: int = 30) -> None:
     """Passage-level scoring: the document model scores each word window; an article's passage score is
     its best window's (short articles: the document's), mixed with the document score on the logit scale."""
+    from scipy.special import expit, logit
+
+    from train.pipeline import build_features
+
     cfg, splits, docs, Y = setup([])
-    features = __import__("train.pipeline", fromlist=["build_features"]).build_features(cfg)
-    X_both = features.fit_transform(docs["train"] + docs["dev"]).tocsr()
-    X = {"train": X_both[: len(docs["train"])], "dev": X_both[len(docs["train"]):]}
-    X |= {s: features.transform(docs[s]) for s in ("test", "unseen")}
+    features = build_features(cfg)
+    X = matrices(features, docs)
 
     def best_window(est, batch: list[str], whole: np.ndarray) -> np.ndarray:
         texts, owner = windows(batch, words, stride)
@@ -100,13 +111,13 @@ def passages(words: int = 60, stride: int = 30) -> None:
     oof_doc, oof_win, final = np.zeros(Y["dev"].shape), np.zeros(Y["dev"].shape), {}
     for held, est in fold_models(cfg, splits, X, Y):
         if held is None:
-            final = {s: (est.predict_proba(X[s]), None) for s in ("test", "unseen")}
-            final = {s: (d, best_window(est, docs[s], d)) for s, (d, _) in final.items()}
+            whole = {s: est.predict_proba(X[s]) for s in ("test", "unseen")}
+            final = {s: (d, best_window(est, docs[s], d)) for s, d in whole.items()}
         else:
             oof_doc[held] = est.predict_proba(X["dev"][held])
             oof_win[held] = best_window(est, [docs["dev"][i] for i in held], oof_doc[held])
-    logit = lambda p: np.log(np.clip(p, 1e-6, 1 - 1e-6) / (1 - np.clip(p, 1e-6, 1 - 1e-6)))  # noqa: E731
-    mix = lambda d, w, a: 1 / (1 + np.exp(-((1 - a) * logit(d) + a * logit(w))))  # noqa: E731
+    clipped = lambda p: np.clip(p, 1e-6, 1 - 1e-6)  # noqa: E731
+    mix = lambda d, w, a: expit((1 - a) * logit(clipped(d)) + a * logit(clipped(w)))  # noqa: E731
     for a in (0.0, 0.25, 0.5, 0.75, 1.0):
         report(f"passages {words}/{stride} words, window weight {a}", cfg, mix(oof_doc, oof_win, a),
                {s: mix(d, w, a) for s, (d, w) in final.items()}, Y)
@@ -124,10 +135,7 @@ def pattern_counts() -> None:
     count = lambda batch: np.array([[len(p.findall(d.lower().encode())) for p in patterns] for d in batch], dtype=np.float32)  # noqa: E731
     counts = {s: count(d) for s, d in docs.items()}
     lengths = {s: np.array([len(d.split()) for d in ds], dtype=np.float32)[:, None] for s, ds in docs.items()}
-    words = build_features(cfg)
-    W_both = words.fit_transform(docs["train"] + docs["dev"]).tocsr()
-    W = {"train": W_both[: len(docs["train"])], "dev": W_both[len(docs["train"]):]}
-    W |= {s: words.transform(docs[s]) for s in ("test", "unseen")}
+    W = matrices(build_features(cfg), docs)
     variants = {"0/1 (default)": lambda c, n: c > 0, "log(1 + count)": lambda c, n: np.log1p(c),
                 "0/1 + log(1 + count per 100 words)": lambda c, n: np.hstack([c > 0, np.log1p(c * 100 / np.maximum(n, 100))])}
     for name, encode in variants.items():
